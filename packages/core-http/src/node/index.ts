@@ -1,0 +1,3 @@
+export { fileBody, fromNodeReadable } from './body.js'
+export { createDispatcher, createNodeFetch, type NodeFetchOptions } from './fetch.js'
+export { type RunningServer, type ServeOptions, serve } from './serve.js'

@@ -37,9 +37,10 @@ export class WharfError extends Error {
   static override [Symbol.hasInstance](value: unknown): boolean {
     if (typeof value !== 'object' || value === null) return false
     const kinds = (value as any)[KINDS] as string[] | undefined
+    // `this` is the class `instanceof` was asked about (a subclass when called on one).
     return kinds
-      ? kinds.includes(WharfError.name)
-      : Function.prototype[Symbol.hasInstance].call(WharfError, value)
+      ? kinds.includes(this.name)
+      : Function.prototype[Symbol.hasInstance].call(this, value)
   }
 }
 

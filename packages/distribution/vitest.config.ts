@@ -1,0 +1,3 @@
+import { packageConfig } from '@wharf/tooling/vitest'
+
+export default packageConfig()

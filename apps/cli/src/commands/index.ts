@@ -1,0 +1,14 @@
+import type { Command } from 'commander'
+import type { Handler } from '../cli.js'
+
+/** Binds a lazily loaded handler to a commander action. */
+export type Bind = (
+  load: () => Promise<Record<string, Handler>>,
+  name: string,
+) => (...args: unknown[]) => Promise<void>
+
+/** Adds every command group to the program. */
+export function registerGroups(program: Command, bind: Bind): void {
+  void program
+  void bind
+}

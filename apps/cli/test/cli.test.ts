@@ -1,0 +1,35 @@
+import { readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { wharf } from './helpers.js'
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
+
+describe('wharf', () => {
+  it('prints help with every option and exits 0', async () => {
+    const r = await wharf(['--help'])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('Usage: wharf')
+    for (const flag of [
+      '--json',
+      '--quiet',
+      '--debug',
+      '--plain-http',
+      '--insecure',
+      '--ca-file',
+    ]) {
+      expect(r.stdout).toContain(flag)
+    }
+  })
+
+  it('prints its version', async () => {
+    const r = await wharf(['--version'])
+    expect(r.code).toBe(0)
+    expect(r.stdout.trim()).toBe(pkg.version)
+  })
+
+  it('exits 2 naming an unknown flag', async () => {
+    const flag = await wharf(['--bogus'])
+    expect(flag.code).toBe(2)
+    expect(flag.stderr).toContain("unknown option '--bogus'")
+  })
+})

@@ -1,1 +1,25 @@
+export { Digest, type DigestAlgorithm, isDigestAlgorithm, parseDigest } from './digest.js'
+export {
+  DigestMismatchError,
+  InvalidDigestError,
+  RangeResponseError,
+  SizeMismatchError,
+  TransferOptionsError,
+} from './errors.js'
+export {
+  createHasher,
+  defaultHashBackend,
+  digestOf,
+  type HashBackend,
+  type Hasher,
+  hashStream,
+} from './hash.js'
+export { type ProgressEvent, type ProgressListener, throttleProgress } from './progress.js'
+export type { UploadSource } from './source.js'
+export {
+  type VerifyingStream,
+  type VerifyOptions,
+  verifyingStream,
+  verifyStream,
+} from './verify.js'
 export { VERSION } from './version.js'

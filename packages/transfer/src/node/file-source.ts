@@ -1,0 +1,26 @@
+import { createReadStream, statSync } from 'node:fs'
+import { Readable } from 'node:stream'
+import { TransferOptionsError } from '../errors.js'
+import type { UploadSource } from '../source.js'
+
+/** An upload source reading a file: its size now, any byte range later (256 KiB reads). */
+export function fileSource(path: string): UploadSource & { readonly path: string } {
+  let size: number
+  try {
+    const stats = statSync(path)
+    if (!stats.isFile()) throw new Error('not a regular file')
+    size = stats.size
+  } catch (error) {
+    throw new TransferOptionsError(`cannot upload ${path}: ${(error as Error).message}`)
+  }
+  return {
+    path,
+    size,
+    open(start, end) {
+      if (end <= start) return new ReadableStream({ start: (c) => c.close() })
+      return Readable.toWeb(
+        createReadStream(path, { start, end: end - 1, highWaterMark: 256 * 1024 }),
+      ) as ReadableStream<Uint8Array>
+    },
+  }
+}

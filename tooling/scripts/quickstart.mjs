@@ -53,8 +53,7 @@ if (mode === 'demo') {
   else pnpm('exec', 'tsx', 'packages/core-http/examples/usage.ts')
 } else if (mode === 'test') {
   install()
-  pnpm('exec', 'biome', 'ci', '.')
-  pnpm('exec', 'turbo', 'run', 'typecheck', 'publint', '--output-logs=errors-only')
+  pnpm('exec', 'turbo', 'run', 'lint', 'typecheck', 'publint', '--output-logs=errors-only')
   vitest()
 } else if (mode === 'vitest') {
   vitest()

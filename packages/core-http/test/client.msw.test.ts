@@ -479,3 +479,20 @@ describe('extend', () => {
     expect(calls).toEqual(['base', 'child'])
   })
 })
+
+describe('debug logging', () => {
+  it('logs one redacted line per request and response', async () => {
+    server.use(http.get(`${A}/d`, () => MswResponse.json({})))
+    const lines: string[] = []
+    const client = createHttpClient({
+      baseUrl: A,
+      auth: bearer('debug-secret-1'),
+      debug: (l) => void lines.push(l),
+    })
+    await client.request('/d?access_token=leaky&n=1')
+    expect(lines).toHaveLength(2)
+    expect(lines[0]).toMatch(/^→ GET http:\/\/registry\.test\/d\?access_token=\[REDACTED\]&n=1$/)
+    expect(lines[1]).toMatch(/^← 200 /)
+    expect(lines.join('\n')).not.toMatch(/leaky|debug-secret/)
+  })
+})

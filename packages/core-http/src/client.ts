@@ -211,6 +211,8 @@ export class HttpClient {
       deadline === undefined
         ? undefined
         : setTimeout(() => controller.abort(new TimeoutError('deadline', deadline, what)), deadline)
+    // The deadline also covers reading the body: it is cleared when the returned body settles.
+    ;(deadlineTimer as { unref?: () => void } | undefined)?.unref?.()
     const finish = () => clearTimeout(deadlineTimer)
 
     const headers = new Headers(o.headers)
@@ -238,6 +240,7 @@ export class HttpClient {
       context: options.context ?? {},
       useAuth: options.auth !== false && o.auth !== undefined,
       options,
+      onBodySettled: undefined as (() => void) | undefined,
     }
 
     let retry = 0
@@ -283,6 +286,7 @@ export class HttpClient {
           for (const hook of o.hooks?.afterResponse ?? []) await hook(response, request)
           if (response.status < 400) {
             if (response.body === null) finish()
+            else state.onBodySettled = finish
             return response
           }
           const retryAfter = parseRetryAfter(response.headers.get('retry-after'))
@@ -308,6 +312,7 @@ export class HttpClient {
             const throws = options.throwHttpErrors ?? true
             if (typeof throws === 'function' ? !throws(response.status) : !throws) {
               if (response.body === null) finish()
+              else state.onBodySettled = finish
               return response
             }
             failure = await this.#httpError(response)
@@ -355,6 +360,7 @@ export class HttpClient {
       context: Record<string, unknown>
       useAuth: boolean
       options: RequestOptions
+      onBodySettled: (() => void) | undefined
     },
     attempt: number,
   ): Promise<{ response: HttpResponse; request: OutgoingRequest }> {
@@ -449,6 +455,7 @@ export class HttpClient {
                 what,
                 signal: state.signal,
                 onIdle: (error) => state.controller.abort(error),
+                onSettled: () => state.onBodySettled?.(),
               }),
         limit: opts.bodyLimit ?? o.bodyLimit ?? DEFAULT_BODY_LIMIT,
         what,

@@ -90,6 +90,17 @@ describe('over real sockets (node:http on 127.0.0.1)', () => {
     expect(s.requests.length).toBeLessThan(6)
   })
 
+  it('applies the deadline to reading the body too', async () => {
+    const s = await start((_req, res) => {
+      res.writeHead(200)
+      const timer = setInterval(() => res.write('x'), 30)
+      res.on('close', () => clearInterval(timer))
+    })
+    const response = await createHttpClient({ baseUrl: s.url, deadline: 300 }).request('/trickle')
+    const error = await response.text().catch((e) => e)
+    expect(error).toMatchObject({ code: 'ERR_TIMEOUT', phase: 'deadline' })
+  })
+
   it('retries connections reset before any response', async () => {
     let n = 0
     const s = await start((_req, res) => {

@@ -1,0 +1,1 @@
+export { imageHash } from './image-hash.js'

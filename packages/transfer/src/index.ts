@@ -14,6 +14,13 @@ export {
   type Hasher,
   hashStream,
 } from './hash.js'
+export {
+  type CompletedPart,
+  type MultipartAdapter,
+  type MultipartOptions,
+  multipartUpload,
+  type UploadPart,
+} from './multipart.js'
 export { type ProgressEvent, type ProgressListener, throttleProgress } from './progress.js'
 export type { UploadSource } from './source.js'
 export {

@@ -1,0 +1,118 @@
+import { DEFAULT_MANIFEST_TYPES, type ManifestTypeRule } from './media-types.js'
+
+/** A resource named in a token scope: `repository:<name>` or `registry:catalog`. */
+export interface ScopeResource {
+  type: string
+  name: string
+}
+
+/** Who may do what, asked for every grant: returns the allowed actions. */
+export type AccessPolicy = (resource: ScopeResource, username: string | undefined) => string[]
+
+/** Authentication the mock demands. */
+export type MockAuth =
+  | { type: 'none' }
+  | { type: 'basic'; username: string; password: string; policy?: AccessPolicy }
+  | {
+      type: 'token'
+      /** Credentials the token endpoint wants (Basic, or the OAuth2 password grant); none → anonymous tokens. */
+      username?: string
+      password?: string
+      /** `service` in the challenge; default the origin's host. */
+      service?: string
+      /** Token lifetime in seconds; default 60. */
+      expiresIn?: number
+      policy?: AccessPolicy
+    }
+
+/** Options of {@link createMockRegistry}. */
+export interface MockRegistryOptions {
+  /** Origin the msw handlers answer; default `http://registry.mock`. */
+  origin?: string
+  /** Origin for redirected blob GETs; default `http://storage.mock`. */
+  storageOrigin?: string
+  /** Authentication; default none. */
+  auth?: MockAuth
+  /** Serve the referrers API; false answers 404 so clients use the tag-schema fallback. Default true. */
+  referrersApi?: boolean
+  /** Referrers per page before a `Link` is sent; default unlimited. */
+  referrersPageSize?: number
+  /** Sent as `OCI-Chunk-Min-Length` when an upload starts. */
+  chunkMinLength?: number
+  /** Allow DELETE of manifests and blobs; default true (false → 405 UNSUPPORTED). */
+  deleteEnabled?: boolean
+  /** Allow DELETE of a manifest by tag (untag); default true (false → 400 UNSUPPORTED). */
+  tagDeleteEnabled?: boolean
+  /** Accept a blob in a single POST with `?digest=` (201); false answers 202 like the reference server. Default true. */
+  singlePostUpload?: boolean
+  /** Mount a blob found anywhere in the registry when `from` is missing; default false. */
+  automaticCrossMount?: boolean
+  /** Answer 404 when `Accept` excludes the stored manifest type, as the reference server does. Default false. */
+  strictAccept?: boolean
+  /** Refuse manifests whose config, layers or child manifests are missing (`MANIFEST_BLOB_UNKNOWN`); default true. */
+  validateReferences?: boolean
+  /** Manifest media types accepted on PUT, merged over the OCI and Docker defaults. */
+  manifestTypes?: Record<string, ManifestTypeRule>
+  /** Largest manifest accepted; default 4 MiB (413 above). */
+  maxManifestBytes?: number
+  /** Cap on blobs, uploads and manifests held in memory; default 2 GiB (413 DENIED above). */
+  maxBytes?: number
+  /** Largest `n` honoured on tags and catalog (larger values are clamped); default 1000. */
+  maxPageSize?: number
+  /** Requests kept in `requests` (oldest dropped first); default 10 000. */
+  maxLoggedRequests?: number
+  /** Clock in milliseconds (tokens, upload expiry); default `Date.now`. */
+  now?: () => number
+}
+
+/** Options with defaults applied. */
+export type ResolvedOptions = Required<
+  Omit<MockRegistryOptions, 'chunkMinLength' | 'referrersPageSize' | 'manifestTypes'>
+> & {
+  chunkMinLength?: number
+  referrersPageSize: number
+  manifestTypes: Readonly<Record<string, ManifestTypeRule>>
+}
+
+/** Applies defaults and checks numbers. */
+export function resolveOptions(options: MockRegistryOptions = {}): ResolvedOptions {
+  const positive = (name: string, value: number | undefined, fallback: number, min = 0) => {
+    const n = value ?? fallback
+    if (!Number.isSafeInteger(n) || n < min) {
+      throw new TypeError(`createMockRegistry: ${name} must be an integer of at least ${min}`)
+    }
+    return n
+  }
+  const origin = new URL(options.origin ?? 'http://registry.mock').origin
+  const storageOrigin = new URL(options.storageOrigin ?? 'http://storage.mock').origin
+  if (origin === storageOrigin) {
+    throw new TypeError('createMockRegistry: origin and storageOrigin must differ')
+  }
+  return {
+    origin,
+    storageOrigin,
+    auth: options.auth ?? { type: 'none' },
+    referrersApi: options.referrersApi ?? true,
+    referrersPageSize: positive(
+      'referrersPageSize',
+      options.referrersPageSize,
+      Number.MAX_SAFE_INTEGER,
+      1,
+    ),
+    ...(options.chunkMinLength === undefined
+      ? {}
+      : { chunkMinLength: positive('chunkMinLength', options.chunkMinLength, 0) }),
+    deleteEnabled: options.deleteEnabled ?? true,
+    tagDeleteEnabled: options.tagDeleteEnabled ?? true,
+    singlePostUpload: options.singlePostUpload ?? true,
+    automaticCrossMount: options.automaticCrossMount ?? false,
+    strictAccept: options.strictAccept ?? false,
+    validateReferences: options.validateReferences ?? true,
+    manifestTypes: { ...DEFAULT_MANIFEST_TYPES, ...options.manifestTypes },
+    maxManifestBytes: positive('maxManifestBytes', options.maxManifestBytes, 4 * 1024 * 1024),
+    maxBytes: positive('maxBytes', options.maxBytes, 2 * 1024 ** 3),
+    maxPageSize: positive('maxPageSize', options.maxPageSize, 1000, 1),
+    maxLoggedRequests: positive('maxLoggedRequests', options.maxLoggedRequests, 10_000),
+    now: options.now ?? Date.now,
+  }
+}

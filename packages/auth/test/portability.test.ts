@@ -8,11 +8,4 @@ describe('portability', () => {
   it('keeps the main entry free of node: modules', () => {
     expect(findNodeImports(dist('index.js'))).toEqual([])
   })
-
-  it.runIf(existsSync(dist('docker-config/index.js')))(
-    'uses node: modules only under ./docker-config',
-    () => {
-      expect(findNodeImports(dist('docker-config/index.js')).length).toBeGreaterThan(0)
-    },
-  )
 })

@@ -14,6 +14,12 @@ export {
   registryTokenAuth,
 } from './registry-token.js'
 export { mergeScopes, scopeFor } from './scope.js'
+export {
+  type SessionToken,
+  type TokenSession,
+  type TokenSessionOptions,
+  tokenSession,
+} from './token-session.js'
 export { isLoopback } from './transport.js'
 export { VERSION } from './version.js'
 export { type Challenge, parseWWWAuthenticate } from './www-authenticate.js'

@@ -1,0 +1,118 @@
+import { readLimited } from '@wharf/core-http'
+import { digestOf } from '@wharf/transfer'
+import { bytesStream } from './bytes.js'
+import type { ContentOptions, ContentTarget } from './content.js'
+import { matchPlatform, type PlatformSpec, selectPlatform } from './platform.js'
+import { limiter, mapLimit } from './pool.js'
+import { isValidDigest } from './reference.js'
+import { DEFAULT_ACCEPT, type Descriptor, type ImageIndex, isIndexType } from './types.js'
+import { childDescriptors, parseManifest } from './validate.js'
+
+/** What happened to one descriptor during a copy. */
+export interface CopyEvent {
+  descriptor: Descriptor
+  action: 'copied' | 'mounted' | 'skipped'
+}
+
+/** Options of {@link copy}. */
+export interface CopyOptions extends ContentOptions {
+  /** The source tag or digest to copy. */
+  reference: string
+  /** Tag to set at the destination (default: `reference` when it is a tag). */
+  destinationReference?: string
+  /** Copy only these platforms of an index (one match copies that manifest alone). */
+  platforms?: PlatformSpec[]
+  /** Blobs moved at once (default 4). */
+  concurrency?: number
+  /** Largest manifest read, bytes (default 4 MiB). */
+  maxManifestSize?: number
+  /** Called once per descriptor. */
+  onCopy?: (event: CopyEvent) => void
+}
+
+const isManifest = (d: Descriptor) => DEFAULT_ACCEPT.includes(d.mediaType)
+
+/**
+ * Copies an image or index (and everything under it) from one content target to another:
+ * children before parents, blobs with bounded concurrency, nothing the destination already
+ * has (a present manifest skips its whole subtree), cross-repository mounts when the
+ * destination can, digests preserved. Resolves with the root descriptor.
+ */
+export async function copy(
+  source: ContentTarget,
+  destination: ContentTarget,
+  options: CopyOptions,
+): Promise<Descriptor> {
+  const call: ContentOptions = options.signal ? { signal: options.signal } : {}
+  const limit = options.maxManifestSize ?? 4 * 1024 * 1024
+  const run = limiter(options.concurrency ?? 4)
+  const done = new Map<string, Promise<void>>()
+  const inMemory = new Map<string, Uint8Array>()
+
+  const readManifest = async (d: Descriptor) =>
+    inMemory.get(d.digest) ??
+    readLimited(await source.fetch(d, call), limit, `manifest ${d.digest}`)
+
+  const copyNode = (d: Descriptor): Promise<void> => {
+    let pending = done.get(d.digest)
+    if (!pending) {
+      pending = (async () => {
+        if (await destination.exists(d, call))
+          return options.onCopy?.({ descriptor: d, action: 'skipped' })
+        if (isManifest(d)) {
+          const bytes = await readManifest(d)
+          const { manifest } = parseManifest(bytes, d.mediaType)
+          await mapLimit(childDescriptors(manifest), Number.POSITIVE_INFINITY, copyNode)
+          await destination.push(d, bytesStream(bytes), call)
+          return options.onCopy?.({ descriptor: d, action: 'copied' })
+        }
+        await run(async () => {
+          if (destination.mount && (await destination.mount(d, source, call))) {
+            return options.onCopy?.({ descriptor: d, action: 'mounted' })
+          }
+          await destination.push(d, await source.fetch(d, call), call)
+          options.onCopy?.({ descriptor: d, action: 'copied' })
+        })
+      })()
+      done.set(d.digest, pending)
+    }
+    return pending
+  }
+
+  let root = await source.resolve(options.reference, call)
+  if (options.platforms?.length && isIndexType(root.mediaType)) {
+    root = await selectRoot(root, await readManifest(root), options.platforms, inMemory)
+  }
+  await copyNode(root)
+  const tag =
+    options.destinationReference ??
+    (isValidDigest(options.reference) ? undefined : options.reference)
+  if (tag && !isValidDigest(tag)) {
+    const current = await destination.resolve(tag, call).catch(() => undefined)
+    if (current?.digest !== root.digest) await destination.tag(root, tag, call)
+  }
+  return root
+}
+
+/** The root to copy for a platform selection: the single match, or a new index of the matches. */
+async function selectRoot(
+  root: Descriptor,
+  bytes: Uint8Array,
+  platforms: PlatformSpec[],
+  inMemory: Map<string, Uint8Array>,
+): Promise<Descriptor> {
+  const index = parseManifest(bytes, root.mediaType).manifest as ImageIndex
+  if (platforms.length === 1) return selectPlatform(index, platforms[0]!)
+  const manifests = index.manifests.filter((d) =>
+    platforms.some((p) => matchPlatform(d.platform, p)),
+  )
+  if (manifests.length === 0) selectPlatform(index, platforms[0]!)
+  const filtered = new TextEncoder().encode(JSON.stringify({ ...index, manifests }))
+  const descriptor = {
+    mediaType: root.mediaType,
+    digest: digestOf(filtered).toString(),
+    size: filtered.byteLength,
+  }
+  inMemory.set(descriptor.digest, filtered)
+  return descriptor
+}

@@ -1,3 +1,10 @@
+export {
+  type BakeryAuthOptions,
+  type BakeryCookie,
+  bakeryAuth,
+  type CookieJar,
+  memoryJar,
+} from './bakery/index.js'
 export { type BasicAuthOptions, basicAuth } from './basic.js'
 export { type BearerTokenOptions, bearerToken } from './bearer.js'
 export { chain } from './chain.js'

@@ -1,0 +1,2 @@
+export { type BakeryAuthOptions, bakeryAuth } from './bakery.js'
+export { type BakeryCookie, type CookieJar, memoryJar } from './jar.js'

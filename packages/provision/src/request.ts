@@ -223,9 +223,9 @@ export class Req {
 
   /** Sends the request and returns the raw response (errors for non-2xx statuses). */
   async send(accept = 'application/json'): Promise<HttpResponse> {
+    if (this.#errors.length) throw this.#errors[0]
     if (this.#path === undefined) throw new RequestBuildError('No URL to talk to')
     if (this.#ctx.closed) throw new SessionClosedError()
-    if (this.#errors.length) throw this.#errors[0]
     const headers = new Headers(this.#headers)
     if (this.#trace) {
       headers.set('x-log-request', this.#trace)

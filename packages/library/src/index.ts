@@ -1,3 +1,14 @@
+export { LibraryApi, libraryErrorParser, storageErrorParser } from './api.js'
+export { API_VERSION_V2_ARCH_TAGS, API_VERSION_V2_UPLOAD, compareVersions } from './api-version.js'
+export {
+  createLibraryClient,
+  DEFAULT_BASE_URL,
+  type ImageOptions,
+  LibraryClient,
+  type LibraryClientOptions,
+  type SearchOptions,
+  type SignalOptions,
+} from './client.js'
 export {
   ForbiddenError,
   LibraryError,
@@ -7,6 +18,9 @@ export {
   type RefErrorCode,
   UnauthorizedError,
 } from './errors.js'
+export type * from './models.js'
+export type { ConcurrentDownloadOptions, DownloadOptions } from './pull.js'
+export { MULTIPART_THRESHOLD, retryablePartError, type UploadOptions } from './push.js'
 export {
   formatLibraryRef,
   type LibraryRef,
@@ -16,6 +30,7 @@ export {
   parseLibraryRef,
   SCHEME,
 } from './reference.js'
+export type { ImageRefInput } from './refs.js'
 export {
   isImageHash,
   isLibraryPullRef,

@@ -6,5 +6,6 @@ describe('portability', () => {
   it('keeps the main and mock entries free of node: modules', () => {
     const dist = (f: string) => fileURLToPath(new URL(`../dist/${f}`, import.meta.url))
     expect(findNodeImports(dist('index.js'))).toEqual([])
+    expect(findNodeImports(dist('mock/index.js'))).toEqual([])
   })
 })

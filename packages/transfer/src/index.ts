@@ -1,5 +1,10 @@
 export { Digest, type DigestAlgorithm, isDigestAlgorithm, parseDigest } from './digest.js'
 export {
+  DEFAULT_PART_SIZE,
+  type DownloadOptions,
+  downloadStream,
+} from './download.js'
+export {
   DigestMismatchError,
   InvalidDigestError,
   RangeResponseError,
@@ -22,6 +27,13 @@ export {
   type UploadPart,
 } from './multipart.js'
 export { type ProgressEvent, type ProgressListener, throttleProgress } from './progress.js'
+export {
+  type ContentRange,
+  type FetchRange,
+  parseContentRange,
+  type RangeResponse,
+  rangeHeader,
+} from './ranges.js'
 export type { UploadSource } from './source.js'
 export {
   type VerifyingStream,

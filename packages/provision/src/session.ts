@@ -1,4 +1,4 @@
-import { basicAuth, bearerToken, SessionClosedError } from '@wharf/auth'
+import { basicAuth, bearerToken, SessionClosedError, tokenSession } from '@wharf/auth'
 import {
   type AuthStrategy,
   type ClientOptions,
@@ -40,7 +40,7 @@ export interface UserSessionOptions extends SessionOptions {
   ttl?: number
   /** Refresh period, in ms (default 300 000). */
   refreshEvery?: number
-  /** Called when a background refresh fails (the session keeps the old token until it expires). */
+  /** Called when a refresh fails with both the token and the password (it is retried later). */
   onRefreshError?: (error: unknown) => void
 }
 
@@ -107,8 +107,8 @@ export function fixedToken(token: string, options: SessionOptions): Credentials 
 }
 
 /**
- * Logs in with basic auth to get a token, then refreshes it in the background with the
- * current token (falling back to basic auth once), every `refreshEvery` ms.
+ * Logs in with basic auth to get a token (auth's `tokenSession`), then refreshes it in the
+ * background every `refreshEvery` ms with the current token, falling back to basic auth once.
  */
 export async function refreshingToken(
   endpoint: string,
@@ -116,47 +116,53 @@ export async function refreshingToken(
   password: string,
   options: UserSessionOptions,
 ): Promise<Credentials> {
-  const ttl = options.ttl ?? 600_000
-  const every = options.refreshEvery ?? 300_000
   const allowInsecure = options.allowInsecure ?? false
+  const ttl = options.ttl ?? 600_000
   const path = apiPath('users', username, 'token')
-  const query = { ttl: String(Math.round(ttl / 1000)) }
+  const searchParams = { ttl: String(Math.round(ttl / 1000)) }
   const viaBasic = createHttpClient(
     httpOptions(endpoint, basicAuth({ username, password, allowInsecure }), options),
   )
-  const ask = async (client: ReturnType<typeof createHttpClient>) =>
-    (await client.json<UserToken>(path, { searchParams: query, failFast: true })).Token
-  let token = await ask(viaBasic)
-  let closed = false
-  const refresh = async () => {
-    try {
-      token = await ask(
-        createHttpClient(httpOptions(endpoint, bearerToken(token, { allowInsecure }), options)),
-      )
-    } catch {
-      try {
-        token = await ask(viaBasic)
-      } catch (error) {
-        options.onRefreshError?.(error)
+  const ask = async (client: ReturnType<typeof createHttpClient>, signal?: AbortSignal) =>
+    (
+      await client.json<UserToken>(path, {
+        searchParams,
+        failFast: true,
+        ...(signal ? { signal } : {}),
+      })
+    ).Token
+  let last: string | undefined
+  const session = tokenSession({
+    ttl,
+    refreshEvery: options.refreshEvery ?? 300_000,
+    allowInsecure,
+    login: async (signal) => {
+      if (last !== undefined) {
+        const viaToken = createHttpClient(
+          httpOptions(endpoint, bearerToken(last, { allowInsecure }), options),
+        )
+        try {
+          last = await ask(viaToken, signal)
+          return { token: last }
+        } catch {
+          // Fall back to the password once, as the seed does.
+        }
       }
-    }
-  }
-  const timer = setInterval(() => void refresh(), every)
-  ;(timer as { unref?: () => void }).unref?.()
-  const inner = bearerToken(async () => token, { allowInsecure })
+      try {
+        last = await ask(viaBasic, signal)
+      } catch (error) {
+        if (last !== undefined) options.onRefreshError?.(error)
+        throw error
+      }
+      return { token: last }
+    },
+  })
+  await session.refresh()
   return {
-    auth: {
-      authorize(request) {
-        if (closed) throw new SessionClosedError()
-        return inner.authorize(request)
-      },
-    },
+    auth: session,
     get token() {
-      return token
+      return session.token ?? ''
     },
-    close: () => {
-      closed = true
-      clearInterval(timer)
-    },
+    close: () => session.close(),
   }
 }

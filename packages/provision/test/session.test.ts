@@ -33,7 +33,7 @@ describe('userSession', () => {
   })
 
   it('refreshes the token every 300 s with the current bearer token (faked clock)', async () => {
-    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] })
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
     try {
       const { mock, client } = await startMock()
       const first = client.token
@@ -58,7 +58,7 @@ describe('userSession', () => {
   })
 
   it('close() stops refreshing and later calls fail locally with ERR_SESSION_CLOSED', async () => {
-    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] })
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
     try {
       const { mock, client } = await startMock()
       client.close()

@@ -1,1 +1,63 @@
+export { type AuthConfig, credentialsOf } from './auth-config.js'
+export {
+  type APIVersion,
+  APIVersion1,
+  APIVersion2,
+  apiVersionString,
+  createEndpoint,
+  Endpoint,
+  type EndpointOptions,
+  type RegistryInfo,
+} from './endpoint.js'
+export {
+  dockerErrorParser,
+  EndpointError,
+  ImageExistsError,
+  InvalidArgumentError,
+  LoginError,
+  RepositoryNotFoundError,
+} from './errors.js'
+export type { TransportOptions } from './http.js'
+export {
+  DEFAULT_DOMAIN,
+  HUB,
+  HUB_REGISTRY,
+  type HubOrigins,
+  INDEX_SERVER,
+  isHubAddress,
+  LEGACY_DEFAULT_DOMAIN,
+  OFFICIAL_NAMESPACE,
+} from './hub.js'
+export {
+  authConfigKey,
+  DigestReference,
+  familiarName,
+  familiarString,
+  indexServerAddress,
+  NormalizedName,
+  parseAnyReference,
+  parseDockerRef,
+  parseNormalizedName,
+  type RepositoryName,
+  resolveRepositoryName,
+  splitDockerDomain,
+} from './names.js'
+export { parseRateLimit, type RateLimit } from './ratelimit.js'
+export {
+  parseSearchResults,
+  type SearchOptions,
+  type SearchResult,
+  type SearchResults,
+  splitSearchTerm,
+} from './search.js'
+export { createSession, Session } from './session.js'
+export type { SessionOptions } from './session-base.js'
+export {
+  type ImgData,
+  type LayerOptions,
+  type RemoteImageJSON,
+  type RepositoryData,
+  type V1CallOptions,
+  V1Session,
+} from './v1.js'
 export { VERSION } from './version.js'

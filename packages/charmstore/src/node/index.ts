@@ -1,1 +1,2 @@
-export { VERSION } from '../version.js'
+export { extractArchive } from './extract.js'
+export { archiveFrom, VCS_DIRECTORIES, type ZipDirectoryOptions, zipDirectory } from './zip-dir.js'

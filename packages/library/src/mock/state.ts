@@ -179,11 +179,14 @@ export class MockStore {
     if (extra !== undefined) return {}
     const parts = path.split('/')
     if (parts.length > 3 || parts.some((p) => p === '')) return {}
-    const [e, c, n] = [this.defaults.entity, this.defaults.collection, ...parts].slice(-3) as [
-      string,
-      string,
-      string,
-    ]
+    const { entity, collection } = this.defaults
+    const [e, c, n] = (
+      parts.length === 3
+        ? parts
+        : parts.length === 2
+          ? [entity, ...parts]
+          : [entity, collection, ...parts]
+    ) as [string, string, string]
     const container = this.container(e, c, n)
     if (!container) return {}
     let image: MockImage | undefined

@@ -14,7 +14,10 @@ function wire(options: MockLibraryOptions = {}) {
       headers,
       ...(body === undefined
         ? {}
-        : { body: body instanceof Uint8Array ? body : JSON.stringify(body) }),
+        : {
+            body:
+              body instanceof Uint8Array ? (body as Uint8Array<ArrayBuffer>) : JSON.stringify(body),
+          }),
     })
     const response = await (url.startsWith(mock.storageUrl) ? mock.handleStorage : mock.handle)(
       request,

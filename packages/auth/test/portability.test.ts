@@ -8,4 +8,8 @@ describe('portability', () => {
   it('keeps the main entry free of node: modules', () => {
     expect(findNodeImports(dist('index.js'))).toEqual([])
   })
+
+  it('uses node: modules only behind ./docker-config', () => {
+    expect(findNodeImports(dist('docker-config/index.js')).length).toBeGreaterThan(0)
+  })
 })

@@ -41,8 +41,8 @@ export function memoryJar(limit = 64): CookieJar {
       return live.sort((a, b) => b.path.length - a.path.length)
     },
     set(url, cookie) {
-      let cookies = origins.get(url.origin)
-      if (!cookies) origins.set(url.origin, (cookies = new Map()))
+      const cookies = origins.get(url.origin) ?? new Map<string, BakeryCookie>()
+      origins.set(url.origin, cookies)
       const key = `${cookie.name}\n${cookie.path}`
       cookies.delete(key)
       cookies.set(key, cookie)

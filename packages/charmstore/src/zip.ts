@@ -21,8 +21,8 @@ export interface ArchiveLimits {
 const DEFAULTS = { maxFiles: 10_000, maxFileSize: 64 << 20, maxTotalSize: 256 << 20 }
 
 /**
- * Normalizes a path inside an archive (`a/./b` → `a/b`); undefined when it is absolute,
- * climbs out with `..`, has a drive letter, a backslash or a control character.
+ * Normalizes a path inside an archive (`a/./b/../c` → `a/c`); undefined when it is absolute,
+ * climbs above the root with `..`, has a drive letter, a backslash or a control character.
  */
 export function safeArchivePath(name: string): string | undefined {
   if (
@@ -36,8 +36,8 @@ export function safeArchivePath(name: string): string | undefined {
   const out: string[] = []
   for (const part of name.split('/')) {
     if (part === '' || part === '.') continue
-    if (part === '..') return undefined
-    out.push(part)
+    if (part !== '..') out.push(part)
+    else if (out.pop() === undefined) return undefined
   }
   return out.length ? out.join('/') : undefined
 }

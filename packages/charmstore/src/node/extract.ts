@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises'
+import { lstat, mkdir, writeFile } from 'node:fs/promises'
 import { dirname, resolve, sep } from 'node:path'
 import { type ArchiveLimits, InvalidArchiveError, readArchive } from '../zip.js'
 
@@ -19,6 +19,14 @@ export async function extractArchive(
     const abs = resolve(root, name)
     if (!abs.startsWith(root + sep))
       throw new InvalidArchiveError(`entry ${JSON.stringify(name)} escapes the target directory`)
+    const exists = await lstat(abs).then(
+      () => true,
+      () => false,
+    )
+    if (exists)
+      throw new InvalidArchiveError(
+        `extracting ${JSON.stringify(name)} would overwrite an existing file`,
+      )
     plan.push([abs, data])
   }
   await mkdir(root, { recursive: true })

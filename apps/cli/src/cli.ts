@@ -67,6 +67,10 @@ export async function run(argv: string[], io: Io, signal: AbortSignal): Promise<
       io.stderr.write('wharf: cancelled\n')
       return 130
     }
+    if (exitCodeFor(error) === EXIT.usage) {
+      io.stderr.write(`wharf: ${(error as Error).message}\n(run with --help for usage)\n`)
+      return EXIT.usage
+    }
     const code = exitCodeFor(error)
     io.stderr.write(`wharf: ${(error as Error)?.message ?? String(error)}\n`)
     if (program.opts().debug && (error as Error)?.stack)

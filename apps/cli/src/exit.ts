@@ -6,18 +6,18 @@ export class UsageError extends Error {
   readonly code = 'ERR_USAGE'
 }
 
-const NOT_FOUND = /(_UNKNOWN|NOT_FOUND|NOTFOUND)$|^not found$/i
-const AUTH =
-  /^(UNAUTHORIZED|DENIED|ERR_AUTH.*|ERR_LOGIN.*|ERR_INTERACTION_REQUIRED|ERR_SESSION_CLOSED|unauthorized)$/i
+const NOT_FOUND = /(_UNKNOWN|NOT_FOUND|NOTFOUND)$/i
+const AUTH = /(UNAUTHORIZED|DENIED|ERR_AUTH|INTERACTION_REQUIRED|SESSION_CLOSED|LOGIN|DISCHARGE)/i
 
 /**
  * Maps an error to the exit code users and scripts rely on. Wharf errors are recognised by
- * their stable `code` (so `wharf --help` need not load @wharf/core-http).
+ * their stable `code` and, for HTTP errors, their `status` (so `wharf --help` need not load
+ * @wharf/core-http).
  */
 export function exitCodeFor(error: unknown): number {
   const { code, status } = (error ?? {}) as { code?: unknown; status?: unknown }
   if (code === 'ERR_USAGE') return EXIT.usage
-  if (code === 'ERR_HTTP' && typeof status === 'number') {
+  if (typeof status === 'number') {
     if (status === 401 || status === 403 || status === 407) return EXIT.auth
     if (status === 404) return EXIT.notFound
   }

@@ -1,5 +1,7 @@
 import type { Command } from 'commander'
 import type { Handler } from '../cli.js'
+import { registerMock } from './mock.js'
+import { registerOci } from './oci.js'
 
 /** Binds a lazily loaded handler to a commander action. */
 export type Bind = (
@@ -9,6 +11,6 @@ export type Bind = (
 
 /** Adds every command group to the program. */
 export function registerGroups(program: Command, bind: Bind): void {
-  void program
-  void bind
+  registerOci(program, bind)
+  registerMock(program, bind)
 }

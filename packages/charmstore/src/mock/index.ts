@@ -28,6 +28,8 @@ export interface MockCharmStoreOptions {
   discharger?: DischargerState
   /** Group memberships reported by `whoami` and used by ACLs. */
   groups?: Record<string, string[]>
+  /** Whether `/upload` (multipart resource uploads) exists, as in stores since 2017 (default true). */
+  multipart?: boolean
   /** Size limits: archives and single resources, parts, the smallest non-final part, parts per upload. */
   limits?: Partial<Ctx['limits']>
 }
@@ -119,6 +121,7 @@ export function createMockCharmStore(options: MockCharmStoreOptions = {}): MockC
         if (method === 'GET') return getBulkMeta(ctx, tail, (e) => readable(ctx, e))
         return fail('method not allowed', `${method} not allowed on /meta`)
       case 'upload':
+        if (options.multipart === false) return fail('not found', 'not found')
         return handleUpload(ctx, tail)
       case 'whoami':
         return whoami(ctx)

@@ -28,6 +28,22 @@ export {
   LEGACY_DEFAULT_DOMAIN,
   OFFICIAL_NAMESPACE,
 } from './hub.js'
+export { type LoginOptions, type LoginResult, login } from './login.js'
+export {
+  DOCKER_ACCEPT,
+  DOCKER_ACCEPT_WITH_SCHEMA1,
+  DockerMediaType,
+  type FSLayer,
+  isSchema1Type,
+  type ManifestData,
+  type ManifestHistory,
+  type ParsedSchema1,
+  parseSchema1,
+  SCHEMA1_TYPES,
+  type Schema1Manifest,
+  schema1Payload,
+  type V1Compatibility,
+} from './manifests.js'
 export {
   authConfigKey,
   DigestReference,
@@ -60,4 +76,5 @@ export {
   type V1CallOptions,
   V1Session,
 } from './v1.js'
+export { type GetV2ManifestOptions, type V2Manifest, V2Session } from './v2.js'
 export { VERSION } from './version.js'

@@ -7,13 +7,13 @@ import {
   splitSearchTerm,
 } from './search.js'
 import type { SessionOptions } from './session-base.js'
-import { V1Session } from './v1.js'
+import { V2Session } from './v2.js'
 
 /**
  * A session with one registry: the legacy V1 calls (index and registries), the V2 calls (over
  * @wharf/distribution) and Hub search. Create one with {@link createSession}.
  */
-export class Session extends V1Session {
+export class Session extends V2Session {
   /**
    * Hub search v1, `GET <index>/search?q=&n=&page=`. A term `host/rest` (host with `.`, `:`
    * or `localhost`) searches that registry's index instead (same scheme as the session's

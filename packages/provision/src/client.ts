@@ -1,9 +1,27 @@
 import type { HttpClient } from '@wharf/core-http'
 import { createHttpClient } from '@wharf/core-http'
+import {
+  type BlobSource,
+  deleteBlob,
+  file,
+  getBlob,
+  listBlobs,
+  postBlob,
+  uploadISOForBootEnv,
+} from './blobs.js'
 import { ModelError, ProvisionError } from './errors.js'
 import { type FilterBuilder, filterQuery } from './filter.js'
 import { requireKey } from './keys.js'
-import type { Index, Info, LogLine, ModelTypes, Prefix, ProvisionEvent } from './models.js'
+import type {
+  BlobInfo,
+  BootEnv,
+  Index,
+  Info,
+  LogLine,
+  ModelTypes,
+  Prefix,
+  ProvisionEvent,
+} from './models.js'
 import type { JsonPatch } from './patch.js'
 import { apiPath } from './paths.js'
 import { Req } from './request.js'
@@ -284,6 +302,36 @@ export class ProvisionClient {
   async oneIndex(prefix: Prefix, name: string): Promise<Index> {
     const response = await this.req().urlFor('indexes', prefix, name).send()
     return firstJsonValue(await response.text()) as Index
+  }
+
+  /** `GET /{at}?params`: blob names (`listBlobs('files', 'path', '/dir')`, `listBlobs('isos')`). */
+  listBlobs(at: string, ...params: string[]): Promise<string[]> {
+    return listBlobs(this, at, params)
+  }
+
+  /** Streams the blob at `/{at…}` into `dest`. */
+  getBlob(dest: WritableStream<Uint8Array>, ...at: string[]): Promise<void> {
+    return getBlob(this, dest, at)
+  }
+
+  /** Uploads a blob to `/{at…}` (streams are sent as they are read, never buffered). */
+  postBlob(source: BlobSource, ...at: string[]): Promise<BlobInfo> {
+    return postBlob(this, source, at)
+  }
+
+  /** Deletes the blob at `/{at…}`. */
+  deleteBlob(...at: string[]): Promise<void> {
+    return deleteBlob(this, at)
+  }
+
+  /** `GET /files/{parts…}` as a stream. */
+  file(...parts: string[]): Promise<ReadableStream<Uint8Array>> {
+    return file(this, parts)
+  }
+
+  /** Uploads the ISO of a bootenv (verified against `OS.IsoSha256` when set). */
+  uploadISOForBootEnv(env: BootEnv, source: BlobSource, dest?: string): Promise<BlobInfo> {
+    return uploadISOForBootEnv(this, env, source, dest)
   }
 }
 

@@ -1,3 +1,4 @@
+export type { BlobContext, BlobSource } from './blobs.js'
 export { type IterateOptions, ProvisionClient, tokenSession, userSession } from './client.js'
 export {
   type ErrorBody,

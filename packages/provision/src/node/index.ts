@@ -1,1 +1,8 @@
-export { VERSION } from '../version.js'
+export {
+  type InstallIsoOptions,
+  IsoInstallError,
+  installBootEnvFromFile,
+  installISOForBootenv,
+  installRawTemplateFromFile,
+  installRawTemplateFromFileWithId,
+} from './install.js'

@@ -44,6 +44,8 @@ export interface RegistryTokenAuthOptions {
   timeout?: number
   /** Tokens kept at most (default 256); the oldest are dropped first. */
   maxTokens?: number
+  /** Receives one redacted line per token request and response. */
+  debug?: (line: string) => void
 }
 
 /** A registry token strategy; `scopeFor` builds the `request.context.scopes` it reads. */
@@ -119,6 +121,7 @@ export function registryTokenAuth(options: RegistryTokenAuthOptions = {}): Regis
       clientId: options.clientId ?? 'wharf',
       fetch: options.fetch,
       timeout: options.timeout,
+      debug: options.debug,
     })
     if (issued.refreshToken) refreshTokens.set(url.origin, issued.refreshToken)
     tokens.delete(key)

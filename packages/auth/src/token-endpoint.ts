@@ -1,4 +1,10 @@
-import { createHttpClient, type FetchLike, HttpError, redactUrl } from '@wharf/core-http'
+import {
+  createHttpClient,
+  type FetchLike,
+  HttpError,
+  isHttpError,
+  redactUrl,
+} from '@wharf/core-http'
 import { basicHeader } from './base64.js'
 import { AuthError } from './errors.js'
 import { VERSION } from './version.js'
@@ -22,7 +28,8 @@ export interface TokenRequest {
   clientId: string
   fetch?: FetchLike
   timeout?: number
-  signal?: AbortSignal
+  /** Receives core-http's redacted request/response lines. */
+  debug?: (line: string) => void
 }
 
 /** A token as the realm issued it. */
@@ -47,28 +54,41 @@ export async function requestToken(req: TokenRequest): Promise<IssuedToken> {
     retry: { limit: 1 },
     bodyLimit: TOKEN_RESPONSE_LIMIT,
     errorBodyLimit: 4096,
+    debug: req.debug,
   })
   const post = req.refreshToken !== undefined || (req.oauth === true && req.basic !== undefined)
+  const get = () =>
+    client.request(req.realm, {
+      headers: req.basic
+        ? { authorization: basicHeader(req.basic.username, req.basic.password) }
+        : {},
+      searchParams: {
+        service: req.service,
+        scope: req.scopes.length ? [...req.scopes] : undefined,
+        account: req.basic?.username,
+      },
+    })
   let body: unknown
   try {
     const response = post
-      ? await client.request(req.realm, {
-          method: 'POST',
-          signal: req.signal,
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: formFor(req).toString(),
-        })
-      : await client.request(req.realm, {
-          signal: req.signal,
-          headers: req.basic
-            ? { authorization: basicHeader(req.basic.username, req.basic.password) }
-            : {},
-          searchParams: {
-            service: req.service,
-            scope: req.scopes.length ? [...req.scopes] : undefined,
-            account: req.basic?.username,
-          },
-        })
+      ? await client
+          .request(req.realm, {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            body: formFor(req).toString(),
+          })
+          .catch((error: unknown) => {
+            // Token servers without the OAuth2 endpoint: the password grant falls back to GET.
+            if (
+              isHttpError(error) &&
+              (error.status === 404 || error.status === 405) &&
+              req.refreshToken === undefined
+            ) {
+              return get()
+            }
+            throw error
+          })
+      : await get()
     body = await response.json()
   } catch (error) {
     if (error instanceof HttpError) {

@@ -5,7 +5,13 @@ import { type RunningServer, serve } from '@wharf/core-http/node'
 import { HttpResponse, http } from 'msw'
 import { setupServer } from 'msw/node'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { AuthError, type RegistryCredentials, registryTokenAuth, scopeFor } from '../src/index.js'
+import {
+  AuthError,
+  type RegistryCredentials,
+  type RegistryTokenAuthOptions,
+  registryTokenAuth,
+  scopeFor,
+} from '../src/index.js'
 import { failure } from './support.js'
 import { b64, type TokenWorldOptions, tokenWorld } from './token-world.js'
 
@@ -112,6 +118,35 @@ describe('registryTokenAuth against a real token server', () => {
     expect(world.tokenLog[0]!.form!.get('access_type')).toBe('offline')
     expect(world.tokenLog[1]!.form!.get('refresh_token')).toBe('rt-alice-1')
     expect(world.tokenLog[1]!.form!.has('password')).toBe(false)
+  })
+
+  it('falls back to GET when the realm has no OAuth2 POST endpoint', async () => {
+    const { world, registry } = await start({
+      users: { alice: 's3cret-pw' },
+      grants: { alice: { 'acme/app': ['pull'] } },
+    })
+    let posts = 0
+    const postless = await serve((r) =>
+      r.method === 'POST' ? (posts++, new Response(null, { status: 405 })) : world.token(r),
+    )
+    servers.push(postless)
+    world.realmOrigin = postless.url
+    const lines: string[] = []
+    const client = createHttpClient({
+      baseUrl: registry,
+      auth: registryTokenAuth({ credentials: alice, oauth: true, debug: (l) => lines.push(l) }),
+      debug: (l) => lines.push(l),
+    })
+    expect(await client.json('/v2/acme/app/manifests/v1', pull('acme/app'))).toEqual({
+      user: 'alice',
+    })
+    expect(world.tokenLog.map((t) => [t.method, t.authorization])).toEqual([
+      ['GET', `Basic ${b64('alice:s3cret-pw')}`],
+    ])
+    expect(posts).toBe(1)
+    // Debug lines show the token traffic, never a secret.
+    expect(lines.some((l) => l.includes('/token'))).toBe(true)
+    expect(lines.join('\n')).not.toMatch(/s3cret|tok-1|YWxpY2U/)
   })
 
   it('refreshes a token about to expire before the request is sent', async () => {
@@ -335,20 +370,14 @@ describe('realm safety (msw, https and foreign hosts)', () => {
   }
   const client = (
     registry: string,
-    credentials?: RegistryTokenAuthCredentials,
-    extra = {},
+    credentials?: RegistryTokenAuthOptions['credentials'],
+    extra: RegistryTokenAuthOptions = {},
   ): HttpClient =>
     createHttpClient({
       baseUrl: registry,
       retry: 0,
       auth: registryTokenAuth({ credentials, ...extra }),
     })
-  type RegistryTokenAuthCredentials = Parameters<typeof registryTokenAuth>[0] extends infer O
-    ? O extends { credentials?: infer C }
-      ? C
-      : never
-    : never
-
   it('refuses to send credentials to a plain-HTTP realm of an https registry', async () => {
     const w = world('http://auth.test')
     msw.use(

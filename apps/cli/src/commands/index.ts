@@ -1,5 +1,6 @@
 import type { Command } from 'commander'
 import type { Handler } from '../cli.js'
+import { registerDemo } from './demo.js'
 import { registerMock } from './mock.js'
 import { registerOci } from './oci.js'
 
@@ -13,4 +14,5 @@ export type Bind = (
 export function registerGroups(program: Command, bind: Bind): void {
   registerOci(program, bind)
   registerMock(program, bind)
+  registerDemo(program, bind)
 }

@@ -27,9 +27,22 @@ describe('wharf', () => {
     expect(r.stdout.trim()).toBe(pkg.version)
   })
 
-  it('exits 2 naming an unknown flag', async () => {
+  it('exits 2 naming an unknown flag, command or missing argument', async () => {
     const flag = await wharf(['--bogus'])
     expect(flag.code).toBe(2)
     expect(flag.stderr).toContain("unknown option '--bogus'")
+    const command = await wharf(['frobnicate'])
+    expect(command.code).toBe(2)
+    expect(command.stderr).toContain("unknown command 'frobnicate'")
+    const missing = await wharf(['oci', 'tags'])
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toContain("missing required argument 'repository'")
+  })
+
+  it('shows examples in every command help', async () => {
+    const r = await wharf(['oci', 'copy', '--help'])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('Examples:')
+    expect(r.stdout).toContain('$ wharf oci copy')
   })
 })

@@ -18,9 +18,15 @@ export {
   type RefErrorCode,
   UnauthorizedError,
 } from './errors.js'
+export { LIBRARY_MODELS, libraryUri } from './model-uri.js'
 export type * from './models.js'
 export type { ConcurrentDownloadOptions, DownloadOptions } from './pull.js'
-export { MULTIPART_THRESHOLD, retryablePartError, type UploadOptions } from './push.js'
+export {
+  MULTIPART_THRESHOLD,
+  OPTION_S3_COMPLIANT,
+  retryablePartError,
+  type UploadOptions,
+} from './push.js'
 export {
   formatLibraryRef,
   type LibraryRef,

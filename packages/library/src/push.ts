@@ -30,6 +30,9 @@ import type {
 } from './models.js'
 import { pushPath } from './refs.js'
 
+/** The multipart option saying the object store is fully S3 compatible (checksums signed). */
+export const OPTION_S3_COMPLIANT = 's3compliant'
+
 /** Files larger than this go up in v2 multipart uploads (the Go client's 64 MiB). */
 export const MULTIPART_THRESHOLD = 64 * 1024 * 1024
 
@@ -243,7 +246,7 @@ async function uploadV2Multipart(
   ) {
     throw new LibraryError('ERR_PROTOCOL', `unusable multipart upload: ${JSON.stringify(upload)}`)
   }
-  const flag = upload.options?.s3compliant
+  const flag = upload.options?.[OPTION_S3_COMPLIANT]
   const s3compliant = flag === undefined || flag === '' || flag === 'true'
   const result = await multipartUpload({
     source,

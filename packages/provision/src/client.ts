@@ -15,6 +15,8 @@ import { requireKey } from './keys.js'
 import type {
   BlobInfo,
   BootEnv,
+  Content,
+  ContentSummary,
   Index,
   Info,
   LogLine,
@@ -327,6 +329,33 @@ export class ProvisionClient {
   /** `GET /files/{parts…}` as a stream. */
   file(...parts: string[]): Promise<ReadableStream<Uint8Array>> {
     return file(this, parts)
+  }
+
+  /** `GET /contents`: one summary per content layer. */
+  getContentSummary(): Promise<ContentSummary[]> {
+    return this.req().urlFor('contents').do<ContentSummary[]>()
+  }
+
+  /** `GET /contents/{name}`: a whole bundle with its sections. */
+  getContentItem(name: string): Promise<Content> {
+    return this.req().urlFor('contents', name).do<Content>()
+  }
+
+  /** `POST /contents`: installs a new bundle (its objects become read-only). */
+  createContent(content: Content): Promise<ContentSummary> {
+    return this.req().post(content).urlFor('contents').do<ContentSummary>()
+  }
+
+  /** `PUT /contents/{meta.Name}`: replaces a bundle. */
+  replaceContent(content: Content): Promise<ContentSummary> {
+    const name = content?.meta?.Name
+    if (!name) return Promise.reject(new ModelError('contents: the bundle has no meta.Name'))
+    return this.req().put(content).urlFor('contents', name).do<ContentSummary>()
+  }
+
+  /** `DELETE /contents/{name}`: removes a bundle and its objects. */
+  async deleteContent(name: string): Promise<void> {
+    await this.req().del().urlFor('contents', name).do()
   }
 
   /** Uploads the ISO of a bootenv (verified against `OS.IsoSha256` when set). */

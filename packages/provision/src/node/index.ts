@@ -1,3 +1,4 @@
+export { BundleError, type BundleOptions, bundleContent, unbundleContent } from './bundle.js'
 export {
   type InstallIsoOptions,
   IsoInstallError,

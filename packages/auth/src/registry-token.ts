@@ -32,7 +32,10 @@ export interface RegistryTokenAuthOptions {
   fetch?: FetchLike
   /** Send credentials to a plain-HTTP, non-loopback realm (default false). */
   allowInsecureRealm?: boolean
-  /** Send basic credentials or a registry token to a plain-HTTP, non-loopback registry. */
+  /**
+   * Send basic credentials, a registry token or a token obtained with credentials to a
+   * plain-HTTP, non-loopback registry (default false; anonymous tokens are always allowed).
+   */
   allowInsecureRegistry?: boolean
   /** Use the OAuth2 password grant (POST) instead of GET with basic credentials. */
   oauth?: boolean
@@ -110,7 +113,15 @@ export function registryTokenAuth(options: RegistryTokenAuthOptions = {}): Regis
     const refreshToken =
       creds && 'identityToken' in creds ? creds.identityToken : refreshTokens.get(url.origin)
     const basic = creds && 'username' in creds ? creds : undefined
-    if (basic || refreshToken !== undefined) checkRealm(k.realm, url)
+    if (basic || refreshToken !== undefined) {
+      checkRealm(k.realm, url)
+      // A token bought with credentials is a credential too.
+      assertSecureTransport(
+        url,
+        !!options.allowInsecureRegistry,
+        'a token obtained with credentials',
+      )
+    }
     const issued = await requestToken({
       realm: k.realm,
       service: k.service,

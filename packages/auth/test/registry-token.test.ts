@@ -524,6 +524,24 @@ describe('realm safety (msw, https and foreign hosts)', () => {
     expect(seen).toEqual([`Basic ${b64('alice:s3cret-pw')}`, null])
   })
 
+  it('sends a plain-HTTP remote registry only anonymous tokens unless allowed', async () => {
+    const w = world('https://auth.test')
+    msw.use(
+      ...mswHandlers((r) => w.registry(r), 'http://registry.test'),
+      ...mswHandlers((r) => w.token(r), 'https://auth.test'),
+    )
+    const refused = await failure(
+      client('http://registry.test', alice).json('/v2/a/manifests/1', pull('a')),
+    )
+    expect(refused.code).toBe('ERR_INSECURE_TRANSPORT')
+    expect(w.tokenLog).toHaveLength(0)
+    expect(await client('http://registry.test').json('/v2/a/manifests/1', pull('a'))).toEqual({
+      user: '',
+    })
+    const allowed = client('http://registry.test', alice, { allowInsecureRegistry: true })
+    expect(await allowed.json('/v2/a/manifests/1', pull('a'))).toEqual({ user: 'alice' })
+  })
+
   it('refuses basic credentials to a plain-HTTP registry that is not loopback', async () => {
     msw.use(
       http.all(

@@ -21,11 +21,14 @@ export async function startMock(
   const options = { origin: MSW_ORIGIN, storageOrigin: 'http://storage.localhost', ...given }
   const mock = createMockDockerRegistry(options)
   if (kind === 'http') {
+    // Real-socket runs go without msw's interceptor in the way.
+    if (mswListening) msw.close()
+    mswListening = false
     const server = await mock.listen()
     return { mock, url: server.url, close: () => server.close() }
   }
   if (!mswListening) {
-    // Real servers on 127.0.0.1 pass through; anything else unhandled is a test bug.
+    // A real server started meanwhile passes through; anything else unhandled is a test bug.
     msw.listen({
       onUnhandledRequest: (request, print) => {
         if (new URL(request.url).hostname !== '127.0.0.1') print.error()

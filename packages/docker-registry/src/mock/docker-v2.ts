@@ -73,27 +73,30 @@ export class DockerV2 {
     const limit = this.rateLimit
     if (!limit) return answer()
     const window = limit.window ?? 21_600
-    const remaining = limit.remaining ?? limit.limit
-    const headers = {
+    const headers = (remaining: number) => ({
       'ratelimit-limit': `${limit.limit};w=${window}`,
-      'ratelimit-remaining': `${Math.max(remaining - (request.method === 'GET' ? 1 : 0), 0)};w=${window}`,
+      'ratelimit-remaining': `${Math.max(remaining, 0)};w=${window}`,
       'docker-ratelimit-source': limit.source ?? '127.0.0.1',
-    }
+    })
+    const remaining = limit.remaining ?? limit.limit
     if (request.method === 'GET' && remaining <= 0) {
       const response = registryError(
         429,
         'TOOMANYREQUESTS',
         'You have reached your pull rate limit.',
       )
-      for (const [k, v] of Object.entries(headers)) response.headers.set(k, v)
+      for (const [k, v] of Object.entries(headers(0))) response.headers.set(k, v)
       if (limit.retryAfter !== undefined)
         response.headers.set('retry-after', String(limit.retryAfter))
       return response
     }
-    if (request.method === 'GET') limit.remaining = remaining - 1
     const response = await answer()
+    // Only a manifest actually served by GET is a pull; HEAD and refused requests are free.
+    const counted = request.method === 'GET' && response.status === 200
+    if (counted) limit.remaining = remaining - 1
     const out = new Response(response.body, response)
-    for (const [k, v] of Object.entries(headers)) out.headers.set(k, v)
+    for (const [k, v] of Object.entries(headers(counted ? remaining - 1 : remaining)))
+      out.headers.set(k, v)
     return out
   }
 

@@ -11,6 +11,7 @@ import {
 } from './blobs.js'
 import { ModelError, ProvisionError } from './errors.js'
 import { type FilterBuilder, filterQuery } from './filter.js'
+import { appendJobLog, createJob, jobActions, jobLog } from './jobs.js'
 import { requireKey } from './keys.js'
 import type {
   BlobInfo,
@@ -19,6 +20,8 @@ import type {
   ContentSummary,
   Index,
   Info,
+  Job,
+  JobAction,
   LogLine,
   ModelTypes,
   Prefix,
@@ -329,6 +332,26 @@ export class ProvisionClient {
   /** `GET /files/{parts…}` as a stream. */
   file(...parts: string[]): Promise<ReadableStream<Uint8Array>> {
     return file(this, parts)
+  }
+
+  /** `POST /jobs`: the next job of a machine (201 new, 202 incomplete again, undefined for 204). */
+  createJob(machine: string): Promise<Job | undefined> {
+    return createJob(this, machine)
+  }
+
+  /** Streams a job's log into `dest`. */
+  jobLog(job: Job | string, dest: WritableStream<Uint8Array>): Promise<void> {
+    return jobLog(this, job, dest)
+  }
+
+  /** Appends bytes to a job's log (`PUT /jobs/{id}/log`, octet-stream). */
+  appendJobLog(job: Job | string, data: Uint8Array | string): Promise<void> {
+    return appendJobLog(this, job, data)
+  }
+
+  /** The task templates a job should write or run, filtered for `targetOS` when given. */
+  jobActions(job: Job | string, targetOS?: string): Promise<JobAction[]> {
+    return jobActions(this, job, targetOS)
   }
 
   /** `GET /contents`: one summary per content layer. */

@@ -17,6 +17,7 @@ export {
   filterQuery,
   type RangeOp,
 } from './filter.js'
+export type { JobContext } from './jobs.js'
 export { ipv4ToHex, isPrefix, keyOf, modelPrefix } from './keys.js'
 export * from './models.js'
 export { genPatch, type JsonPatch } from './patch.js'

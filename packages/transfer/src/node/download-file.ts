@@ -10,9 +10,12 @@ import {
   SizeMismatchError,
   TransferOptionsError,
 } from '../errors.js'
+import { createHasher } from '../hash.js'
 import { fetchPart, probe } from '../ranges.js'
-import { OrderedHasher } from './ordered-hash.js'
+import { type Digester, OrderedHasher } from './ordered-hash.js'
+import { PartWriter } from './part-writer.js'
 import { loadState, type ResumeState, removeTemp, saveState, tempPaths } from './resume-state.js'
+import { WorkerHasher } from './worker-hasher.js'
 
 /** Options of {@link downloadToFile}. */
 export interface FileDownloadOptions extends DownloadOptions {
@@ -25,15 +28,10 @@ export interface FileDownloadOptions extends DownloadOptions {
   resume?: boolean
   /** Hash algorithm when `expected` is absent (default sha256). */
   algorithm?: DigestAlgorithm
+  /** Hash on a worker thread, in parallel with the transfer (default: for 32 MiB and more). */
+  hashInWorker?: boolean
   /** fdatasync the file before the rename, so a crash cannot leave a torn file (default true). */
   sync?: boolean
-}
-
-async function writeAll(fh: FileHandle, bytes: Uint8Array, position: number): Promise<void> {
-  for (let done = 0, i = 0; done < bytes.byteLength && i < 1000; i++) {
-    const { bytesWritten } = await fh.write(bytes, done, bytes.byteLength - done, position + done)
-    done += bytesWritten
-  }
 }
 
 async function readAt(fh: FileHandle, position: number, length: number): Promise<Uint8Array> {
@@ -45,6 +43,20 @@ async function readAt(fh: FileHandle, position: number, length: number): Promise
     done += bytesRead
   }
   return buffer.subarray(0, done)
+}
+
+const WORKER_MIN = 32 * 1024 * 1024
+
+/** A worker-thread hasher when asked for and available, else an inline one. */
+function digesterFor(algorithm: DigestAlgorithm, inWorker: boolean): Digester {
+  if (inWorker) {
+    try {
+      return new WorkerHasher(algorithm)
+    } catch {
+      // Worker threads unavailable (restricted runtime): hash inline.
+    }
+  }
+  return createHasher(algorithm)
 }
 
 /** Errors that prove the temporary file's content wrong: it is never kept for resume. */
@@ -83,6 +95,7 @@ export async function downloadToFile(
   const algorithm = expected?.algorithm ?? options.algorithm ?? 'sha256'
   const keepForResume = options.resume !== false
   let fh: FileHandle | undefined
+  let digester: Digester | undefined
   let state: ResumeState | undefined
   let saving = Promise.resolve()
   const save = () => {
@@ -125,8 +138,9 @@ export async function downloadToFile(
     report({ type: 'start', ...(size === undefined ? {} : { total: size }) })
     fh = await open(paths.temp, prior ? 'r+' : 'w+')
     const file = fh
+    digester = digesterFor(algorithm, options.hashInWorker ?? (size ?? WORKER_MIN) >= WORKER_MIN)
     const hasher = new OrderedHasher(
-      algorithm,
+      digester,
       partSize,
       parts.map((p, i) => p.start + have[i]!),
       (position, length) => readAt(file, position, length),
@@ -148,17 +162,26 @@ export async function downloadToFile(
         return async () => {
           const first = index === 0 && !firstUsed ? found.first : undefined
           if (first) firstUsed = true
-          const got = await fetchPart(
-            ctx,
-            part,
-            async (position, bytes) => {
-              hasher.arrived(position, bytes)
-              await writeAll(file, bytes, position)
-              have[index] = position + bytes.byteLength - part.start
-              hasher.written(index, position + bytes.byteLength)
-            },
-            { have: have[index]!, ...(first ? { first } : {}) },
-          )
+          const writer = new PartWriter(file, (end) => {
+            have[index] = end - part.start
+            hasher.written(index, end)
+          })
+          let got: number
+          try {
+            got = await fetchPart(
+              ctx,
+              part,
+              async (position, bytes) => {
+                hasher.arrived(position, bytes)
+                await hasher.ready()
+                await writer.write(position, bytes)
+              },
+              { have: have[index]!, ...(first ? { first } : {}) },
+            )
+          } finally {
+            await writer.flush().catch(() => {})
+          }
+          await writer.flush()
           report({ type: 'part', partNumber: index + 1, size: got })
           await save()
         }
@@ -182,6 +205,7 @@ export async function downloadToFile(
     return { path: destination, digest, size: hashed }
   } catch (error) {
     controller.abort(error)
+    if (digester instanceof WorkerHasher) await digester.close()
     await fh?.close().catch(() => {})
     await saving
     if (keepForResume && state && !isVerdict(error)) await save()

@@ -1,5 +1,12 @@
-import type { Digest, DigestAlgorithm } from '../digest.js'
-import { createHasher } from '../hash.js'
+import type { Digest } from '../digest.js'
+
+/** What OrderedHasher feeds: a hasher, possibly asynchronous (see WorkerHasher). */
+export interface Digester {
+  update(bytes: Uint8Array): void
+  digest(): Digest | Promise<Digest>
+  /** Resolves when more bytes may be fed (backpressure). */
+  ready?(): Promise<void>
+}
 
 const READ_BACK = 4 * 1024 * 1024
 
@@ -9,7 +16,7 @@ const READ_BACK = 4 * 1024 * 1024
  * cache) once everything before them is hashed. With one part nothing is ever read back.
  */
 export class OrderedHasher {
-  readonly #hasher
+  readonly #hasher: Digester
   readonly #partSize: number
   /** Per part: where its contiguous written bytes end (absolute). */
   readonly #written: number[]
@@ -18,12 +25,12 @@ export class OrderedHasher {
   #catching: Promise<void> | undefined
 
   constructor(
-    algorithm: DigestAlgorithm,
+    hasher: Digester,
     partSize: number,
     written: number[],
     read: (position: number, length: number) => Promise<Uint8Array>,
   ) {
-    this.#hasher = createHasher(algorithm)
+    this.#hasher = hasher
     this.#partSize = partSize
     this.#written = written
     this.#read = read
@@ -37,6 +44,11 @@ export class OrderedHasher {
     if (this.#available() > 0) this.#catchUp()
   }
 
+  /** Resolves when the hasher can take more bytes. */
+  ready(): Promise<void> | undefined {
+    return this.#hasher.ready?.()
+  }
+
   /** Part `index` now has its bytes written up to `end`. */
   written(index: number, end: number): void {
     this.#written[index] = end
@@ -48,7 +60,7 @@ export class OrderedHasher {
     await this.#catching
     this.#catchUp()
     await this.#catching
-    return { digest: this.#hasher.digest(), hashed: this.#hashed }
+    return { digest: await this.#hasher.digest(), hashed: this.#hashed }
   }
 
   #available(): number {
@@ -64,6 +76,7 @@ export class OrderedHasher {
           const bytes = await this.#read(this.#hashed, Math.min(n, READ_BACK))
           this.#hasher.update(bytes)
           this.#hashed += bytes.byteLength
+          await this.#hasher.ready?.()
         }
       } finally {
         this.#catching = undefined

@@ -11,10 +11,10 @@ import {
   type ProgressEvent,
   RangeResponseError,
   SizeMismatchError,
-} from '../src/index.js'
-import { downloadToFile } from '../src/node/index.js'
-import { clientFetchRange } from './support/fetch-range.js'
-import { type ObjectFaults, objectServer } from './support/object-server.js'
+} from '../../src/index.js'
+import { downloadToFile } from '../../src/node/index.js'
+import { clientFetchRange } from '../support/fetch-range.js'
+import { type ObjectFaults, objectServer } from '../support/object-server.js'
 
 const object = new Uint8Array(1_000_000).map((_, i) => (i * 13 + (i >> 11)) % 256)
 const sha = (b: Uint8Array) => `sha256:${createHash('sha256').update(b).digest('hex')}`
@@ -255,6 +255,24 @@ describe('downloadToFile over node:http', () => {
     expect(error.message).toMatch(/unexpected status 503/)
     expect(calls).toBe(4)
     expect(existsSync(join(dir, 'flaky.bin'))).toBe(false)
+  })
+
+  it.each([
+    ['inline', false],
+    ['on a worker thread', true],
+  ])('hashes %s: parts out of order, a cut part, and a mismatch', async (_, hashInWorker) => {
+    const good = await run(
+      { cut: { 4: 70_000 }, chunkDelayMs: 1 },
+      { concurrency: 4, hashInWorker },
+    )
+    expect(good.result!.digest.toString()).toBe(sha(object))
+    expect(sha(await readFile(good.destination))).toBe(sha(object))
+    const tampered = object.slice()
+    tampered[10] ^= 1
+    const bad = await run({}, { concurrency: 4, hashInWorker }, tampered)
+    expect(bad.error).toBeInstanceOf(DigestMismatchError)
+    expect(bad.error.actual.toString()).toBe(sha(tampered))
+    expect(await leftovers(bad.destination)).toEqual([])
   })
 
   it('rejects bad options with typed errors', async () => {

@@ -5,9 +5,9 @@ import { join } from 'node:path'
 import { createHttpClient, HttpError, NetworkError, replayableBody } from '@wharf/core-http'
 import { startTestServer } from '@wharf/tooling/test-server'
 import { describe, expect, it } from 'vitest'
-import { createFastFetch, downloadToFile } from '../src/node/index.js'
-import { clientFetchRange } from './support/fetch-range.js'
-import { objectServer } from './support/object-server.js'
+import { createFastFetch, downloadToFile } from '../../src/node/index.js'
+import { clientFetchRange } from '../support/fetch-range.js'
+import { objectServer } from '../support/object-server.js'
 
 const fetch = createFastFetch({ proxy: false })
 

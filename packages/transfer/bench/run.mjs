@@ -1,0 +1,200 @@
+// The transfer bench: a 1 GiB file served over 127.0.0.1 by another process; every ratio is
+// measured in this one run. Prints the figures and writes them into ../README.md.
+import { execFileSync, spawn } from 'node:child_process'
+import { createHash, randomBytes } from 'node:crypto'
+import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises'
+import { cpus, tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createHasher, hashStream, verifyingStream } from '@wharf/transfer'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const MiB = 1024 * 1024
+const SIZE = 1024 * MiB
+const PREFIX = 256 * MiB
+const RATE = 24 * MiB
+const children = []
+
+function startServer(file, rate) {
+  const child = spawn(process.execPath, [join(here, 'server.mjs'), file, String(rate)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  children.push(child)
+  return new Promise((resolve, reject) => {
+    child.once('error', reject)
+    child.stdout.once('data', (line) => resolve(`http://127.0.0.1:${JSON.parse(line).port}`))
+  })
+}
+
+function download(options) {
+  const out = execFileSync(
+    process.execPath,
+    [join(here, 'download.mjs'), JSON.stringify(options)],
+    {
+      encoding: 'utf8',
+      timeout: 120_000,
+    },
+  )
+  const result = JSON.parse(out.trim().split('\n').at(-1))
+  if (options.expected && result.digest !== options.expected) throw new Error('digest differs')
+  return result
+}
+
+function timed(fn) {
+  const started = performance.now()
+  fn()
+  return (performance.now() - started) / 1000
+}
+
+async function generate(file) {
+  const fh = await open(file, 'w')
+  const whole = createHash('sha256')
+  let prefix = ''
+  const block = randomBytes(16 * MiB)
+  for (let i = 0; i < SIZE / block.length; i++) {
+    block.writeUInt32BE(i, 0) // no two blocks alike
+    await fh.write(block, 0, block.length, i * block.length)
+    whole.update(block)
+    if ((i + 1) * block.length === PREFIX) prefix = `sha256:${whole.copy().digest('hex')}`
+  }
+  await fh.close()
+  return { whole: `sha256:${whole.digest('hex')}`, prefix }
+}
+
+async function hashRates() {
+  const bytes = randomBytes(256 * MiB)
+  const chunks = () => {
+    let at = 0
+    return new ReadableStream({
+      pull(c) {
+        if (at >= bytes.length) return c.close()
+        c.enqueue(bytes.subarray(at, at + 64 * 1024))
+        at += 64 * 1024
+      },
+    })
+  }
+  const rate = async (fn) => {
+    const started = performance.now()
+    await fn()
+    return bytes.length / MiB / ((performance.now() - started) / 1000)
+  }
+  const memory = await rate(() => createHash('sha256').update(bytes).digest())
+  const streamed = await rate(() => hashStream(chunks()))
+  const verified = await rate(async () => {
+    const reader = chunks().pipeThrough(verifyingStream({})).getReader()
+    for (let r = await reader.read(); !r.done; r = await reader.read()) {}
+  })
+  const sample = bytes.subarray(0, 32 * MiB)
+  const started = performance.now()
+  const portable = createHasher('sha256', 'portable')
+  portable.update(sample)
+  portable.digest()
+  const noble = sample.length / MiB / ((performance.now() - started) / 1000)
+  return { memory, streamed, verified, noble }
+}
+
+const dir = await mkdtemp(join(tmpdir(), 'wharf-bench-'))
+const began = performance.now()
+try {
+  const source = join(dir, 'source.bin')
+  const { whole, prefix } = await generate(source)
+  const url = `${await startServer(source, 0)}/blob`
+  const throttled = `${await startServer(source, RATE)}/prefix/${PREFIX}`
+  const dest = join(dir, 'out.bin')
+  const gib = (s) => SIZE / MiB / s
+
+  const curl = Math.min(
+    ...[1, 2].map(() => timed(() => execFileSync('curl', ['-s', '-f', '-o', dest, url]))),
+  )
+  await rm(dest)
+  const single = {
+    url,
+    destination: dest,
+    concurrency: 1,
+    partSize: 2 * SIZE,
+    size: SIZE,
+    expected: whole,
+  }
+  const fast = [1, 2].map(() => download({ ...single, fetch: 'fast' }))
+  const fastBest = Math.min(...fast.map((r) => r.seconds))
+  const noSync = download({ ...single, fetch: 'fast', sync: false })
+  const viaFetch = download({ ...single, fetch: 'global' })
+  const parallel = download({ ...single, concurrency: 4, partSize: 8 * MiB, fetch: 'fast' })
+  const ranged = {
+    destination: dest,
+    partSize: 8 * MiB,
+    size: PREFIX,
+    expected: prefix,
+    fetch: 'fast',
+  }
+  const c1 = download({ ...ranged, url: throttled, concurrency: 1 })
+  const c4 = download({ ...ranged, url: throttled, concurrency: 4 })
+  await rm(dest, { force: true })
+  const h = await hashRates()
+  const rss = Math.max(...fast.map((r) => r.rss), noSync.rss, viaFetch.rss, parallel.rss)
+
+  const f = (n, d = 0) => n.toFixed(d)
+  const rows = [
+    [
+      'single stream + sha256 + write (fast fetch) vs `curl -o`',
+      `${f(gib(fastBest))} vs ${f(gib(curl))} MiB/s`,
+      f(curl / fastBest, 2),
+      '≥ 0.6',
+    ],
+    [
+      '  same, without the final fdatasync',
+      `${f(gib(noSync.seconds))} MiB/s`,
+      f(curl / noSync.seconds, 2),
+      '',
+    ],
+    [
+      '  same through undici `fetch` (core-http default)',
+      `${f(gib(viaFetch.seconds))} MiB/s`,
+      f(curl / viaFetch.seconds, 2),
+      '',
+    ],
+    [
+      '  concurrency 4, 8 MiB parts, unthrottled',
+      `${f(gib(parallel.seconds))} MiB/s`,
+      f(curl / parallel.seconds, 2),
+      '',
+    ],
+    [
+      `concurrency 4 vs 1, server paced to ${RATE / MiB} MiB/s per connection (256 MiB)`,
+      `${f(c1.seconds, 1)} s vs ${f(c4.seconds, 1)} s`,
+      f(c1.seconds / c4.seconds, 2),
+      '≥ 3.2',
+    ],
+    ['peak RSS of the downloading process (1 GiB object)', `${f(rss / MiB)} MiB`, '', '≤ 128 MiB'],
+    [
+      'streaming sha256 (verifyingStream, 64 KiB chunks) vs node:crypto from memory',
+      `${f(h.verified)} vs ${f(h.memory)} MiB/s`,
+      f(h.verified / h.memory, 2),
+      '≥ 0.8',
+    ],
+    [
+      '  hashStream vs node:crypto from memory',
+      `${f(h.streamed)} MiB/s`,
+      f(h.streamed / h.memory, 2),
+      '',
+    ],
+    ['  portable sha256 (@noble/hashes)', `${f(h.noble)} MiB/s`, '', ''],
+  ]
+  const machine = `${cpus().length} cores (${cpus()[0]?.model.trim()}), Node ${process.version}`
+  const date = new Date().toISOString().slice(0, 16).replace('T', ' ')
+  const table = [
+    `Measured ${date} UTC on ${machine}; the whole bench took ${f((performance.now() - began) / 1000)} s.`,
+    '',
+    '| figure | measured | ratio | target |',
+    '| --- | --- | --- | --- |',
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n')
+  console.log(table)
+  const readmePath = join(here, '..', 'README.md')
+  const readme = await readFile(readmePath, 'utf8')
+  const marked = /(<!-- bench:start -->\n)[\s\S]*?(\n<!-- bench:end -->)/
+  if (marked.test(readme)) await writeFile(readmePath, readme.replace(marked, `$1${table}$2`))
+} finally {
+  for (const child of children) child.kill()
+  await rm(dir, { recursive: true, force: true })
+}

@@ -110,8 +110,10 @@ export function registryTokenAuth(options: RegistryTokenAuthOptions = {}): Regis
     key: string,
   ): Promise<IssuedToken> => {
     const creds = await credentialsFor(url.host)
+    // A refresh token the realm rotated (or handed out for the password grant) wins.
     const refreshToken =
-      creds && 'identityToken' in creds ? creds.identityToken : refreshTokens.get(url.origin)
+      refreshTokens.get(url.origin) ??
+      (creds && 'identityToken' in creds ? creds.identityToken : undefined)
     const basic = creds && 'username' in creds ? creds : undefined
     if (basic || refreshToken !== undefined) {
       checkRealm(k.realm, url)

@@ -99,6 +99,22 @@ describe('registryTokenAuth against a real token server', () => {
     })
   })
 
+  it('uses the refresh token the realm rotated for the next grant', async () => {
+    const { world, registry } = await start({
+      refreshTokens: { 'rt-alice': 'alice' },
+      grants: { alice: { 'acme/app': ['pull', 'push'] } },
+      issueRefreshTokens: true,
+    })
+    const auth = registryTokenAuth({ credentials: { identityToken: 'rt-alice' } })
+    const client = createHttpClient({ baseUrl: registry, auth })
+    await client.json('/v2/acme/app/manifests/v1', pull('acme/app'))
+    await client.request('/v2/acme/app/blobs/uploads/', { method: 'POST', ...push('acme/app') })
+    expect(world.tokenLog.map((t) => t.form?.get('refresh_token'))).toEqual([
+      'rt-alice',
+      'rt-alice-1',
+    ])
+  })
+
   it('uses the password grant when asked and then the refresh token it got back', async () => {
     const { world, registry } = await start({
       users: { alice: 's3cret-pw' },

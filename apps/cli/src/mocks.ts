@@ -12,6 +12,10 @@ export const MOCKS: Record<string, Starter> = {
     const { createMockRegistry } = await import('@wharf/distribution/mock')
     return createMockRegistry().listen({ ...(port ? { port } : {}) })
   },
+  charm: async () => {
+    const { createMockCharmStore } = await import('@wharf/charmstore/mock')
+    return createMockCharmStore({ discharger: { user: 'demo' } }).listen()
+  },
 }
 
 /** Starts the named mocks (all when none is named) on 127.0.0.1, consecutive ports from `port`. */

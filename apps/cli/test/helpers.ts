@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
 /** The built CLI entry. */
@@ -33,4 +33,26 @@ export function wharf(
     })
     child.stdin.end(options.input ?? '')
   })
+}
+
+/** `wharf --json mock <protocols…>` running in a subprocess, with the URLs it printed. */
+export async function startMock(
+  ...protocols: string[]
+): Promise<{ urls: Record<string, string>; stop(): void }> {
+  const child: ChildProcess = spawn(process.execPath, [BIN, '--json', 'mock', ...protocols], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  const line = await new Promise<string>((resolve, reject) => {
+    let out = ''
+    const timer = setTimeout(() => reject(new Error('wharf mock did not start')), 20_000)
+    child.stdout!.on('data', (d) => {
+      out += d
+      if (out.includes('\n')) {
+        clearTimeout(timer)
+        resolve(out.split('\n')[0]!)
+      }
+    })
+    child.on('exit', (code) => reject(new Error(`wharf mock exited ${code}`)))
+  })
+  return { urls: JSON.parse(line), stop: () => void child.kill('SIGINT') }
 }

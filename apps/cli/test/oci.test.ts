@@ -1,32 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type RunningRegistry, registryBinary, startRegistry } from '@wharf/tooling/registry'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { BIN, wharf } from './helpers.js'
+import { startMock, wharf } from './helpers.js'
 import { writeImageLayout } from './layout.js'
-
-/** Starts `wharf --json mock oci` and returns its URL. */
-async function startMockProcess(): Promise<{ host: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [BIN, '--json', 'mock', 'oci'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  const line = await new Promise<string>((resolve, reject) => {
-    let out = ''
-    const timer = setTimeout(() => reject(new Error('wharf mock did not start')), 15_000)
-    child.stdout!.on('data', (d) => {
-      out += d
-      if (out.includes('\n')) {
-        clearTimeout(timer)
-        resolve(out.split('\n')[0]!)
-      }
-    })
-    child.on('exit', () => reject(new Error('wharf mock exited')))
-  })
-  return { host: new URL(JSON.parse(line).oci).host, child }
-}
 
 function suite(name: string, target: () => string) {
   describe(`wharf oci against ${name}`, () => {
@@ -128,14 +107,12 @@ function suite(name: string, target: () => string) {
 }
 
 describe('against `wharf mock oci`', () => {
-  let mock: { host: string; child: ChildProcess }
+  let mock: Awaited<ReturnType<typeof startMock>>
   beforeAll(async () => {
-    mock = await startMockProcess()
+    mock = await startMock('oci')
   })
-  afterAll(() => {
-    mock?.child.kill('SIGINT')
-  })
-  suite('the mock registry', () => mock.host)
+  afterAll(() => mock?.stop())
+  suite('the mock registry', () => new URL(mock.urls.oci!).host)
 })
 
 const haveRegistry = Boolean(registryBinary())

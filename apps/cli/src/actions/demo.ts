@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { MediaType } from '@wharf/distribution'
@@ -82,6 +82,30 @@ export const demo: Handler = async (ctx) => {
     check(
       sha256(layer) === image.layerDigest,
       `pulled layer verified (${image.layerDigest.slice(0, 19)}…)`,
+    )
+
+    const store = ['--store', mocks.charm!.url]
+    const charmDir = join(work, 'hello-charm')
+    await mkdir(join(charmDir, 'hooks'), { recursive: true })
+    await writeFile(
+      join(charmDir, 'metadata.yaml'),
+      'name: hello\nsummary: Says hello\ndescription: A demo charm.\nseries: [focal]\n',
+    )
+    await writeFile(join(charmDir, 'hooks', 'install'), '#!/bin/sh\necho hello\n')
+    await wharf(['charm', 'login', ...store])
+    const charm = await wharf(['charm', 'push', charmDir, '~demo/focal/hello', ...store])
+    await wharf(['charm', 'publish', charm.id, '--channel', 'stable', ...store])
+    const shown = await wharf([
+      'charm',
+      'show',
+      '~demo/hello',
+      '--include',
+      'id,charm-metadata',
+      ...store,
+    ])
+    check(
+      shown.id === charm.id && shown.meta['charm-metadata'].Summary === 'Says hello',
+      `charm ${shown.id} metadata shown`,
     )
     say('demo: every step verified')
   } catch (error) {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander'
 import type { Handler } from '../cli.js'
+import { registerCharm } from './charm.js'
 import { registerDemo } from './demo.js'
 import { registerMock } from './mock.js'
 import { registerOci } from './oci.js'
@@ -13,6 +14,7 @@ export type Bind = (
 /** Adds every command group to the program. */
 export function registerGroups(program: Command, bind: Bind): void {
   registerOci(program, bind)
+  registerCharm(program, bind)
   registerMock(program, bind)
   registerDemo(program, bind)
 }

@@ -283,4 +283,35 @@ describe('uploadImage file transfer', () => {
     expect(storageRequests().filter((r) => /\/part\/[^/]+\/1\?/.test(r.path))).toHaveLength(1)
     expect(mock.state.aborted).toHaveLength(1)
   })
+
+  it('uploads from a Blob the same as from bytes', async () => {
+    const { client, mock } = await startLibrary({ partSize: 64 * KiB })
+    const bytes = bytesOf(130 * KiB, 10)
+    await client.uploadImage(new Blob([bytes as Uint8Array<ArrayBuffer>]), {
+      path: 'a/b/c',
+      multipartThreshold: 64 * KiB,
+    })
+    const image = [...mock.state.images.values()][0]!
+    expect(image.hash).toBe(libraryHash(bytes))
+    expect(Buffer.from(image.bytes!).equals(Buffer.from(bytes))).toBe(true)
+  })
+
+  it('stops and aborts the multipart upload when the signal fires', async () => {
+    const { client, mock, libraryRequests } = await startLibrary({ partSize: 64 * KiB })
+    const controller = new AbortController()
+    const error = await rejection(
+      client.uploadImage(bytesOf(300 * KiB), {
+        path: 'a/b/c',
+        multipartThreshold: 64 * KiB,
+        signal: controller.signal,
+        onProgress: (e) => {
+          if (e.type === 'part') controller.abort()
+        },
+      }),
+    )
+    expect(error.code).toBe('ERR_ABORTED')
+    expect(mock.state.aborted).toHaveLength(1)
+    expect(lines(libraryRequests()).some((l) => l.endsWith('_multipart_complete'))).toBe(false)
+    expect([...mock.state.images.values()][0]!.uploaded).toBe(false)
+  })
 })

@@ -1,1 +1,9 @@
-export { VERSION } from '../version.js'
+export {
+  type DockerConfig,
+  DockerConfigError,
+  dockerConfigAuth,
+  loadDockerConfig as loadConfig,
+  resolveAuthConfig,
+  saveDockerConfig as saveConfig,
+} from '@wharf/auth/docker-config'
+export { type ConfigOptions, loadAuthConfig, type SavedLogin, saveLogin } from './config.js'

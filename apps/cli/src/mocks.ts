@@ -12,6 +12,10 @@ export const MOCKS: Record<string, Starter> = {
     const { createMockRegistry } = await import('@wharf/distribution/mock')
     return createMockRegistry().listen({ ...(port ? { port } : {}) })
   },
+  library: async () => {
+    const { createMockLibrary } = await import('@wharf/library/mock')
+    return createMockLibrary().listen()
+  },
   charm: async () => {
     const { createMockCharmStore } = await import('@wharf/charmstore/mock')
     return createMockCharmStore({ discharger: { user: 'demo' } }).listen()

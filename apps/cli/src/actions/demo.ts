@@ -53,7 +53,10 @@ export const demo: Handler = async (ctx) => {
     const io = {
       ...ctx.io,
       stdout: Object.assign(Object.create(ctx.io.stdout), {
-        write: (chunk: string | Uint8Array) => ((out += String(chunk)), true),
+        write: (chunk: string | Uint8Array) => {
+          out += String(chunk)
+          return true
+        },
       }),
     }
     say(`$ wharf ${args.join(' ')}`)
@@ -82,6 +85,29 @@ export const demo: Handler = async (ctx) => {
     check(
       sha256(layer) === image.layerDigest,
       `pulled layer verified (${image.layerDigest.slice(0, 19)}…)`,
+    )
+
+    const lib = ['--library', mocks.library!.url]
+    const sif = new Uint8Array(3 * 1024 * 1024).map((_, i) => (i * 31) % 256)
+    await writeFile(join(work, 'hello.sif'), sif)
+    await wharf([
+      'library',
+      'push',
+      join(work, 'hello.sif'),
+      'library://demo/tools/hello:1.0',
+      ...lib,
+    ])
+    const pulledSif = await wharf([
+      'library',
+      'pull',
+      'library://demo/tools/hello:1.0',
+      join(work, 'hello-pulled.sif'),
+      ...lib,
+    ])
+    const sifBack = await readFile(join(work, 'hello-pulled.sif'))
+    check(
+      sha256(sifBack) === sha256(sif) && pulledSif.hash === `sha256.${sha256(sif).slice(7)}`,
+      `library image pulled and verified (${pulledSif.hash.slice(0, 19)}…)`,
     )
 
     const store = ['--store', mocks.charm!.url]

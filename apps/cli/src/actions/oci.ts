@@ -1,4 +1,3 @@
-import { createWriteStream } from 'node:fs'
 import { Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { catalog, copy, type Descriptor, parsePlatform, selectPlatform } from '@wharf/distribution'

@@ -67,7 +67,13 @@ export class LibraryClient {
 
   constructor(options: LibraryClientOptions = {}) {
     const base = String(options.baseURL ?? DEFAULT_BASE_URL)
-    this.baseURL = new URL(base.endsWith('/') ? base : `${base}/`)
+    try {
+      this.baseURL = new URL(base.endsWith('/') ? base : `${base}/`)
+    } catch (error) {
+      throw new LibraryError('ERR_INVALID_URL', `baseURL is not a URL: ${JSON.stringify(base)}`, {
+        cause: error,
+      })
+    }
     const auth =
       options.auth ??
       (options.authToken === undefined || options.authToken === ''

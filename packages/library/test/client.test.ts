@@ -38,6 +38,14 @@ describe('getVersion', () => {
     }
   })
 
+  it('refuses base URLs that are not http(s) URLs with typed errors', () => {
+    for (const baseURL of ['not a url', 'ftp://library.test/', 'https://u:p@library.test/']) {
+      expect(() => createLibraryClient({ baseURL })).toThrow(
+        expect.objectContaining({ code: 'ERR_INVALID_URL' }),
+      )
+    }
+  })
+
   it.each([
     ['2.0.0-alpha.1', '2.0.0-alpha.2', -1],
     ['2.0.0-alpha.2', '2.0.0-alpha.2', 0],

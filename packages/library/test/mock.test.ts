@@ -76,6 +76,7 @@ describe('mock library wire behaviour', () => {
     expect(image).toMatchObject({ uploaded: false, size: 0, containerName: 'n' })
     expect(image.arch).toBeUndefined()
     expect((await call('POST', '/v1/entities', { name: 'e' })).status).toBe(409)
+    expect((await call('POST', '/v1/entities', { name: 'Bad Name' })).status).toBe(400)
 
     expect(
       (

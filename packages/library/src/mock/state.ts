@@ -85,6 +85,8 @@ export class MockStore {
   constructor(private readonly defaults: { quota: number; entity: string; collection: string }) {}
 
   private base(name: string, description: string | undefined): MockRecord {
+    if (!/^[a-z0-9]+(?:[._-][a-z0-9]+)*$/.test(name))
+      refuse(400, `invalid name ${JSON.stringify(name)}`)
     return {
       id: randomId(),
       name,
@@ -155,15 +157,18 @@ export class MockStore {
     return image
   }
 
+  /** The entity with this name. */
   entity(name: string): MockEntity | undefined {
     return [...this.entities.values()].find((e) => e.name === name)
   }
 
+  /** The collection `entity/name`. */
   collection(entity: string, name: string): MockCollection | undefined {
     const owner = this.entity(entity)
     return [...this.collections.values()].find((c) => c.entity === owner?.id && c.name === name)
   }
 
+  /** The container `entity/collection/name`. */
   container(entity: string, collection: string, name: string): MockContainer | undefined {
     const owner = this.collection(entity, collection)
     return [...this.containers.values()].find((c) => c.collection === owner?.id && c.name === name)

@@ -20,6 +20,6 @@ it('hashes a file as sha256.<hex>', async () => {
 
 it('fails with a typed error for a missing file', async () => {
   await expect(imageHash(join(dir, 'missing.sif'))).rejects.toMatchObject({
-    code: 'ERR_INVALID_OPTIONS',
+    code: 'ERR_INVALID_ARGUMENT',
   })
 })

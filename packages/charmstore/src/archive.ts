@@ -207,6 +207,9 @@ export async function uploadArchive(
   }
 }
 
+/** Largest archive whose contents are checked before an upload (read whole into memory). */
+const MAX_ARCHIVE_CHECK = 1 << 30
+
 /** What an archive must contain to be a charm or a bundle. */
 const REQUIRED = { charm: ['metadata.yaml'], bundle: ['bundle.yaml', 'README.md'] } as const
 
@@ -215,6 +218,12 @@ export async function checkArchiveKind(
   archive: ArchiveSource,
   kind: 'charm' | 'bundle',
 ): Promise<void> {
+  const size = archive instanceof Uint8Array ? archive.byteLength : archive.size
+  if (size > MAX_ARCHIVE_CHECK) {
+    throw new InvalidArchiveError(
+      `archive of ${size} bytes is over the limit of ${MAX_ARCHIVE_CHECK}`,
+    )
+  }
   const bytes =
     archive instanceof Uint8Array ? archive : new Uint8Array(await archive.arrayBuffer())
   const names = new Set(listArchive(bytes))

@@ -94,7 +94,6 @@ interface Settings {
   headers: Headers
   statsDisabled: boolean
   minMultipartUploadSize: number
-  hasUser: boolean
   hasAuth: boolean
 }
 
@@ -154,11 +153,6 @@ export class CharmStoreClient {
   /** The size from which resource uploads are multipart. */
   minMultipartUploadSize(): number {
     return this.#settings.minMultipartUploadSize
-  }
-
-  /** @internal true when admin credentials are configured (no bakery login needed). */
-  hasUser(): boolean {
-    return this.#settings.hasUser
   }
 
   /** @internal true when an auth strategy other than basic credentials is configured. */
@@ -549,7 +543,6 @@ export function createCharmStoreClient(options: CharmStoreClientOptions = {}): C
       headers: new Headers(options.headers),
       statsDisabled: false,
       minMultipartUploadSize: options.minMultipartUploadSize ?? DEFAULT_MIN_MULTIPART_UPLOAD_SIZE,
-      hasUser: !!options.user,
       hasAuth: !options.user && !!options.auth,
     },
     options.channel === undefined ? undefined : parseChannel(options.channel),

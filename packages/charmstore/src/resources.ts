@@ -1,4 +1,4 @@
-import { isNetworkError, isTimeoutError, replayableBody } from '@wharf/core-http'
+import { BodyTooLargeError, isNetworkError, isTimeoutError, replayableBody } from '@wharf/core-http'
 import {
   DigestMismatchError,
   hashStream,
@@ -328,6 +328,9 @@ export async function dockerResourceUploadInfo(
   return readJson<DockerInfo>(response)
 }
 
+/** Largest docker resource description accepted (it is a small JSON document). */
+const DOCKER_INFO_LIMIT = 64 * 1024
+
 /** `GET /<id>/resource/<name>[/<rev>]` of a docker resource: where to pull the image from (hash-checked). */
 export async function dockerResourceDownloadInfo(
   client: CharmStoreClient,
@@ -337,6 +340,10 @@ export async function dockerResourceDownloadInfo(
   options: CallOptions = {},
 ): Promise<DockerInfo> {
   const data = await getResource(client, ref, name, { revision, ...options })
+  if (data.size > DOCKER_INFO_LIMIT) {
+    await data.body.cancel()
+    throw new BodyTooLargeError(`docker resource ${name}`, DOCKER_INFO_LIMIT)
+  }
   const text = await new Response(data.body).text()
   try {
     return JSON.parse(text) as DockerInfo

@@ -167,11 +167,15 @@ describe('resources against the mock', () => {
     expect(env.mock.state.uploads.get(uploadId)!.parts.filter(Boolean).length).toBe(2)
     failing = false
     const before = partRequests().length
-    const rev = await env.client.resumeUploadResource(uploadId, charm, 'data', {
+    const rev = await env.client.resumeUploadResourceWithRevision(uploadId, charm, 'data', 20, {
       source,
       filename: 'data.tgz',
     })
-    expect(rev).toBe(9)
+    expect(rev).toBe(20)
+    const attach = env.mock.requests.at(-1)!
+    expect(`${attach.method} ${new URL(attach.url).pathname}`).toBe(
+      'PUT /v5/~bob/xenial/app-0/resource/data/20',
+    )
     expect(
       partRequests()
         .slice(before)
@@ -180,9 +184,9 @@ describe('resources against the mock', () => {
     expect(
       env.mock.requests.some((r) => r.method === 'GET' && r.path === `/upload/${uploadId}`),
     ).toBe(true)
-    expect(await text((await env.client.getResource(charm, 'data', { revision: 9 })).body)).toEqual(
-      data,
-    )
+    expect(
+      await text((await env.client.getResource(charm, 'data', { revision: 20 })).body),
+    ).toEqual(data)
     // A consumed upload cannot be attached again.
     const again = await env.client
       .resumeUploadResource(uploadId, charm, 'data', { source, filename: 'data.tgz' })

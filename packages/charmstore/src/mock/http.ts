@@ -54,16 +54,32 @@ export function errorResponse(error: StoreError): Response {
   return json(body, error.status, error.headers)
 }
 
-/** Reads a request body up to `limit` bytes (400 beyond it). */
+/** Reads a request body up to `limit` bytes (400 beyond it, without reading further). */
 export async function readBody(request: Request, limit: number): Promise<Uint8Array> {
   const declared = Number(request.headers.get('content-length') ?? Number.NaN)
-  if (declared > limit) {
-    await request.body?.cancel()
+  if (declared > limit)
     fail('bad request', `body of ${declared} bytes exceeds the limit of ${limit}`)
+  if (!request.body) return new Uint8Array(0)
+  const chunks: Uint8Array[] = []
+  let total = 0
+  const reader = request.body.getReader()
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    total += value.byteLength
+    if (total > limit) {
+      await reader.cancel()
+      fail('bad request', `body exceeds the limit of ${limit} bytes`)
+    }
+    chunks.push(value)
   }
-  const buf = new Uint8Array(await request.arrayBuffer())
-  if (buf.byteLength > limit) fail('bad request', `body exceeds the limit of ${limit} bytes`)
-  return buf
+  const out = new Uint8Array(total)
+  let at = 0
+  for (const c of chunks) {
+    out.set(c, at)
+    at += c.byteLength
+  }
+  return out
 }
 
 /** Parses a JSON request body (400 when malformed). */

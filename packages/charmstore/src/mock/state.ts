@@ -67,6 +67,7 @@ export interface BaseEntity {
 export class Store {
   readonly bases = new Map<string, BaseEntity>()
 
+  /** The base entity `~user/name`, if any. */
   base(user: string, name: string): BaseEntity | undefined {
     return this.bases.get(`${user}/${name}`)
   }
@@ -94,6 +95,7 @@ export class Store {
     return base
   }
 
+  /** The base entity an entity belongs to. */
   baseOf(entity: Entity): BaseEntity {
     return this.base(entity.user, entity.name)!
   }

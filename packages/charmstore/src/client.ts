@@ -263,7 +263,7 @@ export class CharmStoreClient {
   }
 
   /** Like {@link meta} with a channel for this lookup only. */
-  metaWithChannel<I extends metadata.MetaInclude>(
+  async metaWithChannel<I extends metadata.MetaInclude>(
     id: CharmRef,
     include: I,
     channel: Channel,
@@ -536,15 +536,19 @@ export function createCharmStoreClient(options: CharmStoreClientOptions = {}): C
       ],
     },
   })
-  return new CharmStoreClient(
+  const client = new CharmStoreClient(
     {
       http,
       root,
       headers: new Headers(options.headers),
       statsDisabled: false,
-      minMultipartUploadSize: options.minMultipartUploadSize ?? DEFAULT_MIN_MULTIPART_UPLOAD_SIZE,
+      minMultipartUploadSize: DEFAULT_MIN_MULTIPART_UPLOAD_SIZE,
       hasAuth: !options.user && !!options.auth,
     },
     options.channel === undefined ? undefined : parseChannel(options.channel),
   )
+  if (options.minMultipartUploadSize !== undefined) {
+    client.setMinMultipartUploadSize(options.minMultipartUploadSize)
+  }
+  return client
 }

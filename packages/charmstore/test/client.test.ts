@@ -5,6 +5,7 @@ import {
   CharmStoreError,
   createCharmStoreClient,
   ErrorCode,
+  InvalidCharmURLError,
   isAuthorizationError,
   isCharmStoreError,
   JUJU_METADATA_HTTP_HEADER,
@@ -105,6 +106,24 @@ describe('generic calls against the mock', () => {
     env.client.setHTTPHeader({})
     await env.client.get('/meta')
     expect(env.mock.requests.at(-1)!.headers.get(JUJU_METADATA_HTTP_HEADER)).toBeNull()
+  })
+
+  it('bad ids, channels and options are typed errors raised before any request', async () => {
+    const before = env.mock.requests.length
+    await expect(env.client.meta('cs:~bob/Bad', {})).rejects.toMatchObject({
+      code: 'ERR_INVALID_CHARM_URL',
+    })
+    await expect(env.client.getArchive('cs:~bob/trusty/x-1-2')).rejects.toThrow(
+      InvalidCharmURLError,
+    )
+    await expect(env.client.metaWithChannel('~bob/x', {}, 'nightly' as any)).rejects.toMatchObject({
+      code: 'ERR_INVALID_CHANNEL',
+    })
+    expect(() => createCharmStoreClient({ minMultipartUploadSize: 0 })).toThrow(/positive integer/)
+    expect(() => createCharmStoreClient({ channel: 'development' as any })).toThrow(
+      /invalid channel/,
+    )
+    expect(env.mock.requests.length).toBe(before)
   })
 
   it('wrong admin credentials are an authorization error', async () => {

@@ -72,7 +72,8 @@ export class Access {
   /** Requires the operation on the base entity's ACL for `channel`. */
   check(base: BaseEntity | undefined, channel: StoreChannel, op: keyof Acl): Identity | undefined {
     const list = base ? base.acls[channel][op] : []
-    if (op === 'Read' && list.includes('everyone')) return this.identity()
+    // Public reads ignore credentials entirely, even bad ones.
+    if (op === 'Read' && list.includes('everyone')) return undefined
     const who = this.require()
     if (!Access.admits(list, who)) {
       throw new StoreError('unauthorized', `access denied for user ${JSON.stringify(who.user)}`)

@@ -10,6 +10,7 @@ import {
   uploadISOForBootEnv,
 } from './blobs.js'
 import { ModelError, ProvisionError } from './errors.js'
+import { EventStream, type EventStreamOptions } from './events.js'
 import { type FilterBuilder, filterQuery } from './filter.js'
 import { appendJobLog, createJob, jobActions, jobLog } from './jobs.js'
 import { requireKey } from './keys.js'
@@ -142,6 +143,11 @@ export class ProvisionClient {
   close(): void {
     this.#closed = true
     this.#credentials.close()
+  }
+
+  /** Opens the websocket event stream (`/api/v3/ws` with the current token). */
+  events(options: EventStreamOptions = {}): Promise<EventStream> {
+    return EventStream.open(this, options)
   }
 
   /** `GET /info`. */

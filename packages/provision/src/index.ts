@@ -11,6 +11,24 @@ export {
   UnexpectedContentError,
 } from './errors.js'
 export {
+  andItems,
+  type EventContext,
+  EventStream,
+  EventStreamError,
+  type EventStreamOptions,
+  equalItem,
+  matchesPattern,
+  notItem,
+  orItems,
+  Registration,
+  type TestFunc,
+  type WaitOptions,
+  type WaitResult,
+  type WebSocketClass,
+  type WebSocketLike,
+  waitFor,
+} from './events.js'
+export {
   type CompareOp,
   FilterBuilder,
   filterBuilder,

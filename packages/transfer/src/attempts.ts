@@ -1,15 +1,18 @@
 import { HttpError, NetworkError, TimeoutError, toWharfError, WharfError } from '@wharf/core-http'
+import { RangeResponseError } from './errors.js'
 
 const TRANSIENT_STATUSES = new Set([408, 425, 429, 500, 502, 503, 504])
 
 /**
  * The default test for errors worth another attempt: cut connections, timeouts, transient
- * HTTP statuses, and errors that are not Wharf errors (unknown adapter failures). Aborts,
- * digest and size mismatches, bad ranges and other 4xx answers are fatal.
+ * HTTP statuses (also on a RangeResponseError), and errors that are not Wharf errors (unknown
+ * adapter failures). Aborts, digest and size mismatches, bad ranges and other 4xx answers are
+ * fatal.
  */
 export function isTransient(error: unknown): boolean {
   if (error instanceof NetworkError || error instanceof TimeoutError) return true
   if (error instanceof HttpError) return TRANSIENT_STATUSES.has(error.status)
+  if (error instanceof RangeResponseError) return error.transient
   return !(error instanceof WharfError) && (error as any)?.name !== 'AbortError'
 }
 
@@ -55,7 +58,10 @@ export function linkedController(parent: AbortSignal | undefined): AbortControll
   return controller
 }
 
-/** Runs `tasks` workers pulling from a shared queue, at most `concurrency` at once; fails fast. */
+/**
+ * Runs tasks from `next()` on `concurrency` workers until it returns undefined. The first
+ * failure calls `onFatal` (to abort the others), stops new tasks and is rethrown.
+ */
 export async function runPool(
   concurrency: number,
   next: () => (() => Promise<void>) | undefined,

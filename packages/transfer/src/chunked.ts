@@ -3,7 +3,7 @@ import { isTransient, linkedController, retryDelay, sleep, throwIfAborted } from
 import type { Digest, DigestAlgorithm } from './digest.js'
 import { RangeResponseError, SizeMismatchError } from './errors.js'
 import { createHasher, type Hasher } from './hash.js'
-import { positive } from './multipart.js'
+import { positive } from './options.js'
 import { type ProgressListener, progressReporter } from './progress.js'
 import { openRange, sourceSize, type UploadSource } from './source.js'
 

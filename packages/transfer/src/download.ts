@@ -1,9 +1,9 @@
 import { linkedController, runPool } from './attempts.js'
 import type { Digest } from './digest.js'
-import { positive } from './multipart.js'
+import { checkSize, positive } from './options.js'
 import { type ProgressListener, progressReporter } from './progress.js'
 import { type FetchRange, fetchPart, type Probe, probe, type RangeContext } from './ranges.js'
-import { checkSize, verifyingStream } from './verify.js'
+import { verifyingStream } from './verify.js'
 
 /** Options shared by the downloaders. */
 export interface DownloadOptions {
@@ -126,7 +126,10 @@ export function downloadStream(options: DownloadOptions): ReadableStream<Uint8Ar
   async function* produce(): AsyncGenerator<Uint8Array> {
     const found = await probe(base, partSize)
     report({ type: 'start', ...(found.size === undefined ? {} : { total: found.size }) })
-    if (found.size === 0) return
+    if (found.size === 0) {
+      found.first.body?.cancel().catch(() => {})
+      return
+    }
     const ctx = rangeContext(base, found, report)
     const parts = planParts(found, partSize)
     const buffers = parts.map(() => new PartBuffer())

@@ -46,8 +46,14 @@ export class SizeMismatchError extends WharfError {
 
 /** The server's answer to a ranged request is unusable (wrong `Content-Range`, wrong status). */
 export class RangeResponseError extends WharfError {
-  constructor(message: string) {
+  /** The HTTP status, when the status itself was the problem. */
+  readonly status: number | undefined
+  /** True for statuses worth another attempt (408, 429, 5xx). */
+  readonly transient: boolean
+  constructor(message: string, status?: number) {
     super('ERR_BAD_RANGE', message)
+    this.status = status
+    this.transient = status !== undefined && (status >= 500 || status === 408 || status === 429)
   }
 }
 

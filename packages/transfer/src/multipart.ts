@@ -9,7 +9,7 @@ import {
   throwIfAborted,
 } from './attempts.js'
 import type { Digest, DigestAlgorithm } from './digest.js'
-import { TransferOptionsError } from './errors.js'
+import { positive } from './options.js'
 import { bufferBody, PartReader } from './parts.js'
 import { type ProgressListener, progressReporter } from './progress.js'
 import { sourceSize, type UploadSource } from './source.js'
@@ -81,16 +81,6 @@ export interface MultipartOptions<T> {
   signal?: AbortSignal
   /** Throttled progress: start (with upload id), progress, part, finalizing, done, error. */
   onProgress?: ProgressListener
-}
-
-/** Checks a positive integer option. */
-export function positive(value: number, name: string, max = Number.MAX_SAFE_INTEGER): number {
-  if (!Number.isSafeInteger(value) || value < 1 || value > max) {
-    throw new TransferOptionsError(
-      `${name} must be an integer from 1 to ${max}, got ${String(value)}`,
-    )
-  }
-  return value
 }
 
 /**

@@ -41,19 +41,6 @@ export function rangeHeader(range: { start: number; end?: number }): string {
   return `bytes=${range.start}-${range.end ?? ''}`
 }
 
-/** A transient failure carrying an HTTP status (5xx, 408, 429) from a range request. */
-function statusError(status: number, what: string): Error {
-  const error = new RangeResponseError(`${what}: unexpected status ${status}`)
-  return Object.assign(error, {
-    status,
-    transient: status >= 500 || status === 408 || status === 429,
-  })
-}
-
-function transient(error: unknown): boolean {
-  return (error as { transient?: boolean })?.transient === true || isTransient(error)
-}
-
 /** Shared settings of the requests of one download. */
 export interface RangeContext {
   fetchRange: FetchRange
@@ -102,7 +89,7 @@ export async function probe(
       response = await ctx.fetchRange(range, ctx.signal)
     } catch (error) {
       if (ctx.signal.aborted) throw abortError(ctx.signal, 'download')
-      if (!transient(error) || ++failures > ctx.retries) throw error
+      if (!isTransient(error) || ++failures > ctx.retries) throw error
       await sleep(retryDelay(ctx.retryDelay, failures), ctx.signal)
       continue
     }
@@ -131,8 +118,11 @@ export async function probe(
       checkTotal(ctx.size, 0, response)
       return { size: 0, ranged: false, etag, first: { ...response, body: null } }
     }
-    const error = statusError(response.status, what)
-    if (!transient(error) || ++failures > ctx.retries) throw error
+    const error = new RangeResponseError(
+      `${what}: unexpected status ${response.status}`,
+      response.status,
+    )
+    if (!isTransient(error) || ++failures > ctx.retries) throw error
     await sleep(retryDelay(ctx.retryDelay, failures), ctx.signal)
   }
 }
@@ -183,7 +173,7 @@ function accept(
     if (part.start === 0 && (part.end === undefined || part.end === ctx.size)) return from
     throw new RangeResponseError(`${what}: the server ignored the Range header (status 200)`)
   }
-  throw statusError(response.status, what)
+  throw new RangeResponseError(`${what}: unexpected status ${response.status}`, response.status)
 }
 
 /**
@@ -251,7 +241,7 @@ export async function fetchPart(
       response = undefined
       reader?.cancel().catch(() => {})
       if (ctx.signal.aborted) throw abortError(ctx.signal, 'download')
-      if (!transient(error)) throw error
+      if (!isTransient(error)) throw error
       if (have > before) failures = 0
       if (++failures > ctx.retries) throw error
       await sleep(retryDelay(ctx.retryDelay, failures), ctx.signal)

@@ -1,6 +1,7 @@
 import { type Digest, type DigestAlgorithm, parseDigest } from './digest.js'
-import { DigestMismatchError, SizeMismatchError, TransferOptionsError } from './errors.js'
+import { DigestMismatchError, SizeMismatchError } from './errors.js'
 import { createHasher } from './hash.js'
+import { checkSize } from './options.js'
 import type { ProgressListener } from './progress.js'
 
 /** What to check while bytes pass through. */
@@ -19,14 +20,6 @@ export interface VerifyOptions {
 export type VerifyingStream = TransformStream<Uint8Array, Uint8Array> & {
   /** Digest and size of everything that passed, or the verification error. */
   readonly result: Promise<{ digest: Digest; size: number }>
-}
-
-/** Validates a size option; returns it (or undefined). */
-export function checkSize(size: number | undefined, name = 'size'): number | undefined {
-  if (size !== undefined && !(Number.isSafeInteger(size) && size >= 0)) {
-    throw new TransferOptionsError(`${name} must be a non-negative integer, got ${String(size)}`)
-  }
-  return size
 }
 
 /**

@@ -64,7 +64,7 @@ function isVerdict(error: unknown): boolean {
   return (
     error instanceof DigestMismatchError ||
     error instanceof SizeMismatchError ||
-    (error instanceof RangeResponseError && !(error as { transient?: boolean }).transient) ||
+    (error instanceof RangeResponseError && !error.transient) ||
     error instanceof TransferOptionsError
   )
 }

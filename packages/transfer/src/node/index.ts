@@ -1,3 +1,3 @@
 export { downloadToFile, type FileDownloadOptions } from './download-file.js'
 export { createFastFetch } from './fast-fetch.js'
-export { fileSource } from './file-source.js'
+export { type FileSource, fileSource } from './file-source.js'

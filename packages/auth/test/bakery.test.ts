@@ -46,6 +46,22 @@ describe('bakeryAuth', () => {
     })
   })
 
+  it('shares one discharge (and one login) between concurrent refused requests', async () => {
+    const { world, store } = await start({ mode: 'interaction' })
+    let logins = 0
+    const auth = bakeryAuth({
+      interact: async (url) => {
+        logins++
+        await fetch(url)
+      },
+    })
+    const client = createHttpClient({ baseUrl: store, auth })
+    const answers = await Promise.all(Array.from({ length: 4 }, () => client.json('/v5/whoami')))
+    expect(answers).toEqual(Array(4).fill({ User: 'alice' }))
+    expect(logins).toBe(1)
+    expect(world.dischargeLog).toHaveLength(2) // refused once, then discharged with the token
+  })
+
   it('handles the 407 form of older servers', async () => {
     // Node's fetch (undici) turns every 407 into a network error, as the Fetch standard says,
     // so this response can only arrive through a custom fetch: here one that calls the server's

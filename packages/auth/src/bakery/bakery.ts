@@ -59,6 +59,7 @@ function isBakeryChallenge(response: HttpResponse): boolean {
  */
 export function bakeryAuth(options: BakeryAuthOptions = {}): AuthStrategy {
   const jar = options.jar ?? memoryJar()
+  const inflight = new Map<string, Promise<void>>()
   const strategy: AuthStrategy = {
     async authorize(request: OutgoingRequest) {
       request.headers.set('bakery-protocol-version', '3')
@@ -88,24 +89,41 @@ export function bakeryAuth(options: BakeryAuthOptions = {}): AuthStrategy {
         )
       }
       const info = (typeof body.Info === 'object' && body.Info) || {}
-      const { macaroon: primary, caveatData } = decodeMacaroon(
-        info.Macaroon,
-        'the discharge-required error',
-      )
-      const discharges = await dischargeAll(primary, caveatData, options)
-      const slice = [primary, ...discharges]
       const suffix =
         typeof info.CookieNameSuffix === 'string' && /^[\w-]+$/.test(info.CookieNameSuffix)
+          ? info.CookieNameSuffix
+          : undefined
       const path =
         typeof info.MacaroonPath === 'string' && info.MacaroonPath
           ? new URL(info.MacaroonPath, request.url).pathname
           : defaultPath(request.url)
-      await jar.set(request.url, {
-        name: `macaroon-${suffix ? info.CookieNameSuffix : hex(primary.signature)}`,
-        value: encodeSlice(slice),
-        path,
-        expires: earliestExpiry(slice),
-      })
+      // Concurrent requests refused for the same cookie share one discharge (and one login).
+      const key = suffix === undefined ? undefined : `${request.url.origin} ${path} ${suffix}`
+      const running = key === undefined ? undefined : inflight.get(key)
+      if (running) {
+        await running
+        return true
+      }
+      const discharge = (async () => {
+        const { macaroon: primary, caveatData } = decodeMacaroon(
+          info.Macaroon,
+          'the discharge-required error',
+        )
+        const discharges = await dischargeAll(primary, caveatData, options)
+        const slice = [primary, ...discharges]
+        await jar.set(request.url, {
+          name: `macaroon-${suffix ?? hex(primary.signature)}`,
+          value: encodeSlice(slice),
+          path,
+          expires: earliestExpiry(slice),
+        })
+      })()
+      if (key !== undefined) {
+        inflight.set(key, discharge)
+        const forget = () => inflight.delete(key)
+        discharge.then(forget, forget)
+      }
+      await discharge
       return true
     },
   }

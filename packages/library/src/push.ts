@@ -154,12 +154,21 @@ async function records(
   return { container, image }
 }
 
-/** A replayable body of the whole source that reports progress and checks the size. */
+/** A replayable body of the whole source that reports progress (the bytes were hashed already). */
 function fileBody(source: UploadSource, size: number, report?: ProgressListener) {
   return replayableBody(() => {
-    report?.({ type: 'start', total: size })
-    return open(source, size).pipeThrough(
-      verifyingStream({ size, ...(report ? { onProgress: report } : {}) }),
+    const stream = open(source, size)
+    if (!report) return stream
+    report({ type: 'start', total: size })
+    let transferred = 0
+    return stream.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          transferred += chunk.byteLength
+          controller.enqueue(chunk)
+          report({ type: 'progress', transferred, total: size })
+        },
+      }),
     )
   }, size)
 }

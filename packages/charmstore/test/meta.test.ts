@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest'
 import { hyphenate, isNotFound, withChannel } from '../src/index.js'
 import { bundleZip, charmZip, startStore, unexpected } from './fixtures.js'
 
@@ -44,6 +44,9 @@ describe('meta and latest against the mock', () => {
       hash: true,
       digest: 'extra-info/digest',
     })
+    expectTypeOf(meta.archiveSize).toEqualTypeOf<{ Size: number } | undefined>()
+    expectTypeOf(meta.idRevision).toEqualTypeOf<{ Revision: number } | undefined>()
+    expectTypeOf(meta.digest).toEqualTypeOf<unknown>()
     expect(id.toString()).toBe('cs:~bob/trusty/wordpress-1')
     expect(meta.archiveSize!.Size).toBeGreaterThan(100)
     expect(meta.charmMetadata!.Name).toBe('wordpress')

@@ -98,10 +98,11 @@ export class Authenticator {
   }
 
   /**
-   * Checks a registry request needing `needs` (empty: any authenticated caller). Returns what
-   * the caller may do, or the 401/403 response to send.
+   * Checks a registry request needing `needs` (empty: any authenticated caller). `wanted` is
+   * access the request may use but does not require (a mount's source): it is named in
+   * challenges so clients ask for it. Returns what the caller may do, or the 401/403 answer.
    */
-  check(request: Request, needs: Need[]): Access | Response {
+  check(request: Request, needs: Need[], wanted: Need[] = []): Access | Response {
     const auth = this.options.auth
     if (auth.type === 'none') return FULL_ACCESS
     if (auth.type === 'basic') {
@@ -120,7 +121,7 @@ export class Authenticator {
       [
         `Bearer realm=${quote(realm)}`,
         `service=${quote(this.service)}`,
-        ...(needs.length ? [`scope=${quote(formatScope(needs))}`] : []),
+        ...(needs.length ? [`scope=${quote(formatScope([...needs, ...wanted]))}`] : []),
         ...(error ? [`error=${quote(error)}`] : []),
       ].join(',')
     const bearer = /^bearer\s+(\S+)\s*$/i.exec(request.headers.get('authorization') ?? '')

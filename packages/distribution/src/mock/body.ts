@@ -27,7 +27,8 @@ export async function readBody(
   const reader = request.body.getReader()
   const stop = async (reason: 'limit' | 'budget'): Promise<ReadResult> => {
     store.release(size)
-    await reader.cancel().catch(() => {})
+    // Not awaited: cancelling may wait for a client that never finishes sending.
+    reader.cancel().catch(() => {})
     return { ok: false, reason }
   }
   for (;;) {
@@ -57,7 +58,7 @@ export async function discardBody(request: Request): Promise<void> {
       if (done) return
       seen += value.byteLength
       if (seen > DRAIN_LIMIT) {
-        await reader.cancel()
+        reader.cancel().catch(() => {})
         return
       }
     }

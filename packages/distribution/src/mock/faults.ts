@@ -53,7 +53,7 @@ export function maybeCut(faults: MockFaults, url: URL, response: Response): Resp
       if (left <= 0) {
         // Let the bytes already written leave before the connection drops.
         await new Promise((resolve) => setTimeout(resolve, 20))
-        await reader.cancel().catch(() => {})
+        reader.cancel().catch(() => {})
         controller.error(new Error('connection cut by the mock registry (cutAfterBytes)'))
         return
       }

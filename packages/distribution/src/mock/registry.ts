@@ -6,6 +6,7 @@ import { discardBody } from './body.js'
 import type { Context } from './context.js'
 import { fail } from './errors.js'
 import { injectedFailure, type MockFaults, maybeCut } from './faults.js'
+import { isName } from './grammar.js'
 import { catalogEndpoint, referrersEndpoint, tagsEndpoint } from './listing.js'
 import { manifestEndpoint, resolveManifest } from './manifests.js'
 import { type MockRegistryOptions, resolveOptions } from './options.js'
@@ -113,7 +114,10 @@ export function createMockRegistry(options: MockRegistryOptions = {}): MockRegis
       const bad = checkName(r.name)
       if (bad) return bad
     }
-    const access = auth.check(request, needsFor(r, request.method))
+    const from = r.kind === 'uploadStart' ? url.searchParams.get('from') : null
+    const wanted =
+      from && isName(from) ? [{ type: 'repository', name: from, actions: ['pull'] }] : []
+    const access = auth.check(request, needsFor(r, request.method), wanted)
     if (access instanceof Response) return access
     const ctx: Context = {
       request,
@@ -161,7 +165,7 @@ export function createMockRegistry(options: MockRegistryOptions = {}): MockRegis
     await discardBody(request)
     if (registryHeaders) response.headers.set('docker-distribution-api-version', 'registry/2.0')
     if (request.method === 'HEAD' && response.body) {
-      await response.body.cancel().catch(() => {})
+      response.body.cancel().catch(() => {})
       response = new Response(null, { status: response.status, headers: response.headers })
     }
     return maybeCut(faults, url, response)

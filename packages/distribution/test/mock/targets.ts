@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { setupServer } from 'msw/node'
 import { afterAll, afterEach, beforeAll } from 'vitest'
 import {
@@ -13,6 +13,17 @@ export const sha256 = (bytes: Uint8Array | string) =>
 /** sha512 digest computed independently of the mock (node:crypto). */
 export const sha512 = (bytes: Uint8Array | string) =>
   `sha512:${createHash('sha512').update(bytes).digest('hex')}`
+
+/** Random bytes as a plain Uint8Array. */
+export const random = (n: number) => new Uint8Array(randomBytes(n))
+
+/**
+ * Reads a response body to the end. (Awaiting `body.cancel()` on a response intercepted by
+ * msw 2 never settles, so tests read bodies instead of cancelling them.)
+ */
+export async function drain(response: Response): Promise<void> {
+  await response.arrayBuffer()
+}
 
 /** A registry reachable over HTTP, through msw or a real socket. */
 export interface Target {
@@ -36,13 +47,20 @@ export type Transport = (typeof TRANSPORTS)[number]
  * Sets up a mock registry for the suite (fresh state before every test) reached over the
  * given transport.
  */
-export function useRegistry(transport: Transport, options: MockRegistryOptions = {}): Target {
+export function useRegistry(
+  transport: Transport,
+  options: MockRegistryOptions = {},
+  setup: { resetEach?: boolean; credentials?: { username: string; password: string } } = {},
+): Target {
   const registry = createMockRegistry(options)
   const target: Target = {
     registry,
     base: '',
     storage: '',
-    fetch: (path, init) => fetch(new URL(path, target.base), init),
+    fetch: (path, init) =>
+      setup.credentials
+        ? challengedFetch(new URL(path, target.base), init, setup.credentials)
+        : fetch(new URL(path, target.base), init),
   }
   let close: (() => Promise<void>) | undefined
   beforeAll(async () => {
@@ -59,7 +77,9 @@ export function useRegistry(transport: Transport, options: MockRegistryOptions =
       close = running.close
     }
   })
-  afterEach(() => registry.reset())
+  afterEach(() => {
+    if (setup.resetEach !== false) registry.reset()
+  })
   afterAll(async () => {
     if (transport === 'msw') msw.resetHandlers()
     await close?.()
@@ -69,6 +89,50 @@ export function useRegistry(transport: Transport, options: MockRegistryOptions =
 
 const encoder = new TextEncoder()
 
+/** Parses `Scheme k="v",k2=v2` (one challenge) into its scheme and parameters. */
+export function parseChallenge(header: string): { scheme: string; params: Record<string, string> } {
+  const [, scheme = '', rest = ''] = /^(\S+)\s*(.*)$/.exec(header) ?? []
+  const params: Record<string, string> = {}
+  for (const m of rest.matchAll(/([a-zA-Z_]+)=(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))/g)) {
+    params[m[1]!.toLowerCase()] = (m[2] ?? m[3] ?? '').replace(/\\(.)/g, '$1')
+  }
+  return { scheme: scheme.toLowerCase(), params }
+}
+
+const basic = (c: { username: string; password: string }) =>
+  `Basic ${btoa(`${c.username}:${c.password}`)}`
+
+/**
+ * What the conformance suite's client does: send anonymously, and on a 401 answer the
+ * challenge once (Basic: resend with credentials; Bearer: fetch a token from the realm with
+ * Basic credentials and resend with it).
+ */
+export async function challengedFetch(
+  url: URL,
+  init: RequestInit = {},
+  credentials: { username: string; password: string },
+): Promise<Response> {
+  const first = await fetch(url, init)
+  if (first.status !== 401) return first
+  const { scheme, params } = parseChallenge(first.headers.get('www-authenticate') ?? '')
+  await drain(first)
+  let authorization = basic(credentials)
+  if (scheme === 'bearer') {
+    const tokenUrl = new URL(params.realm!)
+    tokenUrl.searchParams.set('service', params.service ?? '')
+    for (const scope of (params.scope ?? '').split(' ').filter(Boolean)) {
+      tokenUrl.searchParams.append('scope', scope)
+    }
+    const token = await fetch(tokenUrl, { headers: { authorization } })
+    if (token.status !== 200) throw new Error(`token endpoint gave ${token.status}`)
+    const body = (await token.json()) as { token?: string; access_token?: string }
+    authorization = `Bearer ${body.access_token ?? body.token}`
+  }
+  const headers = new Headers(init.headers)
+  headers.set('authorization', authorization)
+  return fetch(url, { ...init, headers })
+}
+
 /** Pushes a blob with POST + PUT and returns its digest. */
 export async function pushBlob(t: Target, name: string, content: Uint8Array | string) {
   const bytes = typeof content === 'string' ? encoder.encode(content) : content
@@ -77,7 +141,7 @@ export async function pushBlob(t: Target, name: string, content: Uint8Array | st
   if (post.status !== 202) throw new Error(`POST gave ${post.status}`)
   const location = new URL(post.headers.get('location')!, t.base)
   location.searchParams.set('digest', digest)
-  const put = await fetch(location, {
+  const put = await t.fetch(location.href, {
     method: 'PUT',
     body: bytes as BodyInit,
     headers: { 'content-type': 'application/octet-stream' },

@@ -275,7 +275,7 @@ async function multipart(
     retryable: (error) => isNetworkError(error) || isTimeoutError(error),
     leavePartsOnError: true,
     ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.onProgress ? { onProgress: withExpiry(options.onProgress, info.Expires) } : {}),
   })
   const response = await client.do(resourcePath(id, name, revision, 'resource'), {
     method: revision === undefined ? 'POST' : 'PUT',
@@ -284,6 +284,13 @@ async function multipart(
     ...call(options),
   })
   return (await readJson<{ Revision: number }>(response)).Revision
+}
+
+/** Adds the upload's expiry (csclient's `Progress.Start(uploadId, expires)`) to the start event. */
+function withExpiry(listener: ProgressListener, expires: string | undefined): ProgressListener {
+  const at = expires ? new Date(expires) : undefined
+  if (!at || Number.isNaN(at.getTime())) return listener
+  return (event) => listener(event.type === 'start' ? { ...event, expiresAt: at } : event)
 }
 
 /**

@@ -127,7 +127,9 @@ describe('resources against the mock', () => {
     const tail = env.mock.requests.slice(-2)
     expect(tail[0]!.method).toBe('PUT') // finish
     expect(new URL(tail[1]!.url).searchParams.get('upload-id')).toBeTruthy()
-    expect(events[0]).toMatchObject({ type: 'start', total: 5000 })
+    expect(events[0]).toMatchObject({ type: 'start', total: 5000, uploadId: expect.any(String) })
+    const expiresAt = (events[0] as { expiresAt?: Date }).expiresAt!
+    expect(expiresAt.getTime()).toBeGreaterThan(Date.now() + 23 * 3_600_000)
     expect(events.map((e) => e.type)).toContain('finalizing')
     expect(events.at(-1)).toEqual({ type: 'done', transferred: 5000 })
     const got = await env.client.getResource(charm, 'data', { revision: 8 })

@@ -12,9 +12,8 @@ function cacheControl(ctx: Ctx, e: Entity): string {
 /** `GET /<id>/archive` and `GET /<id>/archive/<path>` */
 export function getArchive(ctx: Ctx, ref: Ref, e: Entity, rest: string[]): Response {
   if (rest.length === 0) {
-    if (!flag(ctx.params, 'stats') && ctx.params.has('stats')) {
-      // stats=0: do not count the download
-    } else e.downloads++
+    // `stats=0` asks for the download not to be counted.
+    if (!ctx.params.has('stats') || flag(ctx.params, 'stats')) e.downloads++
     return new Response(e.blob as BodyInit, {
       headers: {
         'content-type': 'application/zip',

@@ -22,6 +22,7 @@ export { LIBRARY_MODELS, libraryUri } from './model-uri.js'
 export type * from './models.js'
 export type { ConcurrentDownloadOptions, DownloadOptions } from './pull.js'
 export {
+  MAX_PART_SIZE,
   MULTIPART_THRESHOLD,
   OPTION_S3_COMPLIANT,
   retryablePartError,

@@ -33,6 +33,9 @@ import { pushPath } from './refs.js'
 /** The multipart option saying the object store is fully S3 compatible (checksums signed). */
 export const OPTION_S3_COMPLIANT = 's3compliant'
 
+/** Default cap of a server-chosen part size (parts in flight are held in memory). */
+export const MAX_PART_SIZE = 1024 * 1024 * 1024
+
 /** Files larger than this go up in v2 multipart uploads (the Go client's 64 MiB). */
 export const MULTIPART_THRESHOLD = 64 * 1024 * 1024
 
@@ -53,6 +56,11 @@ export interface UploadOptions {
   concurrency?: number
   /** Size above which the multipart flow is tried (default 64 MiB). */
   multipartThreshold?: number
+  /**
+   * Largest part size accepted from the server (default 1 GiB): each part in flight is held in
+   * memory, so a larger one fails the upload (after aborting it) instead of exhausting memory.
+   */
+  maxPartSize?: number
 }
 
 type Signal = { signal?: AbortSignal }
@@ -246,14 +254,25 @@ async function uploadV2Multipart(
     throw error
   }
   const upload = started
+  const abortUpload = async (uploadID: string) => {
+    const request: AbortMultipartUploadRequest = { uploadID }
+    await api.data(`${base}/_multipart_abort`, { method: 'PUT', json: request })
+  }
+  if (!upload || typeof upload.uploadID !== 'string' || upload.uploadID === '') {
+    throw new LibraryError('ERR_PROTOCOL', `unusable multipart upload: ${JSON.stringify(upload)}`)
+  }
+  const maxPartSize = options.maxPartSize ?? MAX_PART_SIZE
   if (
-    !upload ||
-    typeof upload.uploadID !== 'string' ||
     !Number.isSafeInteger(upload.partSize) ||
     upload.partSize < 1 ||
+    upload.partSize > maxPartSize ||
     upload.totalParts !== Math.max(1, Math.ceil(size / upload.partSize))
   ) {
-    throw new LibraryError('ERR_PROTOCOL', `unusable multipart upload: ${JSON.stringify(upload)}`)
+    await abortUpload(upload.uploadID).catch(() => {})
+    throw new LibraryError(
+      'ERR_PROTOCOL',
+      `unusable multipart upload: part size ${upload.partSize} (at most ${maxPartSize}), ${upload.totalParts} parts for ${size} bytes`,
+    )
   }
   const flag = upload.options?.[OPTION_S3_COMPLIANT]
   const s3compliant = flag === undefined || flag === '' || flag === 'true'
@@ -315,10 +334,7 @@ async function uploadV2Multipart(
           }),
         )
       },
-      async abort({ uploadId }) {
-        const request: AbortMultipartUploadRequest = { uploadID: uploadId }
-        await api.data(`${base}/_multipart_abort`, { method: 'PUT', json: request })
-      },
+      abort: ({ uploadId }) => abortUpload(uploadId),
     },
   })
   return { result }

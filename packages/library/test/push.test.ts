@@ -314,4 +314,20 @@ describe('uploadImage file transfer', () => {
     expect(lines(libraryRequests()).some((l) => l.endsWith('_multipart_complete'))).toBe(false)
     expect([...mock.state.images.values()][0]!.uploaded).toBe(false)
   })
+
+  it('refuses (and aborts) a multipart upload whose server-chosen part size is too large', async () => {
+    const { client, mock, storageRequests } = await startLibrary({ partSize: 256 * KiB })
+    const error = await rejection(
+      client.uploadImage(bytesOf(300 * KiB), {
+        path: 'a/b/c',
+        multipartThreshold: 64 * KiB,
+        maxPartSize: 128 * KiB,
+      }),
+    )
+    expect(error).toBeInstanceOf(LibraryError)
+    expect(error.code).toBe('ERR_PROTOCOL')
+    expect(error.message).toContain('part size 262144 (at most 131072)')
+    expect(mock.state.aborted).toHaveLength(1)
+    expect(storageRequests()).toEqual([])
+  })
 })

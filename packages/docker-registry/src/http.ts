@@ -14,6 +14,8 @@ export interface TransportOptions {
   fetch?: FetchLike
   /** Wait for response headers, in ms (default 30 000). */
   timeout?: number
+  /** Longest silence inside a response body, in ms (default 30 000). */
+  idleTimeout?: number
   /** Retry policy or count (core-http's; 429 and 5xx honour `Retry-After`). */
   retry?: RetryOptions
   /** Extra headers on every request (Docker's "meta headers"). */
@@ -35,6 +37,7 @@ export function dockerHttpClient(
     errorParser: dockerErrorParser,
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
+    ...(options.idleTimeout === undefined ? {} : { idleTimeout: options.idleTimeout }),
     ...(options.retry === undefined ? {} : { retry: options.retry }),
     ...(options.headers ? { headers: options.headers } : {}),
     ...(options.signal ? { signal: options.signal } : {}),

@@ -66,6 +66,7 @@ export {
   type SearchResults,
   splitSearchTerm,
 } from './search.js'
+export { createService, Service } from './service.js'
 export { createSession, Session } from './session.js'
 export type { SessionOptions } from './session-base.js'
 export {

@@ -29,6 +29,7 @@ export class Session extends V2Session {
     const body = await this.clientFor(url).json<unknown>(url, {
       searchParams: query,
       headers: { 'x-docker-token': 'true' },
+      bodyLimit: 4 * 1024 * 1024,
       ...(options.signal ? { signal: options.signal } : {}),
     })
     return parseSearchResults(body)

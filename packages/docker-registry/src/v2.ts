@@ -100,6 +100,7 @@ export class V2Session extends V1Session {
       fetch: recording,
       ...(this.options.retry === undefined ? {} : { retry: this.options.retry }),
       ...(this.options.timeout === undefined ? {} : { timeout: this.options.timeout }),
+      ...(this.options.idleTimeout === undefined ? {} : { idleTimeout: this.options.idleTimeout }),
       ...(this.options.signal ? { signal: this.options.signal } : {}),
       ...(this.options.debug ? { debug: this.options.debug } : {}),
     })

@@ -1,11 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import {
   createEndpoint,
+  createService,
   createSession,
   InvalidArgumentError,
   splitSearchTerm,
 } from '../src/index.js'
-import { type Backend, KINDS, startMock } from './backends.js'
+import { type Backend, KINDS, startMock, v1OnlyFetch } from './backends.js'
 
 function seed(backend: Backend) {
   const { mock } = backend
@@ -93,6 +94,33 @@ describe.each(KINDS)('Hub search v1 over %s', (kind) => {
       session({ username: 'carol', password: 'nope' }).searchRepositories('redis'),
     ).rejects.toMatchObject({
       status: 401,
+    })
+  })
+
+  it('the Service searches Hub (here the mock) and checks credentials', async () => {
+    backend = await startMock(kind, { users: { carol: 'pw' } })
+    seed(backend)
+    const service = createService({
+      hub: { registry: backend.url, index: `${backend.url}/v1/` },
+      retry: 0,
+    })
+    const found = await service.search('redis', {
+      authConfig: { username: 'carol', password: 'pw' },
+      limit: 1,
+    })
+    expect(found.results.map((r) => r.name)).toEqual(['redis'])
+    expect(found.numResults).toBe(4)
+    // auth goes through login: here Hub's index answers the V1 flow (its V2 API hidden)
+    const v1 = createService({
+      hub: { registry: backend.url, index: `${backend.url}/v1/` },
+      fetch: v1OnlyFetch(backend.mock),
+    })
+    expect(await v1.auth({ username: 'carol', password: 'pw' })).toMatchObject({
+      status: 'Login Succeeded',
+      version: 1,
+    })
+    await expect(v1.auth({ username: 'carol', password: 'bad' })).rejects.toMatchObject({
+      code: 'ERR_LOGIN_UNAUTHORIZED',
     })
   })
 

@@ -6,6 +6,9 @@ export interface V1AuthOptions {
   standalone: boolean
 }
 
+/** Tokens and session cookies kept at most; the oldest are forgotten first. */
+const MAX_ISSUED = 10_000
+
 /** Result of checking Basic credentials. */
 export type BasicCheck =
   | { kind: 'none' }
@@ -37,6 +40,7 @@ export function basicFailure(check: BasicCheck): Response | undefined {
 /** Issues an index token: the `X-Docker-Token` header value. */
 export function issueToken(state: MockState, repository: string, access: 'read' | 'write'): string {
   const signature = randomHex(12)
+  if (state.tokens.size >= MAX_ISSUED) state.tokens.delete(state.tokens.keys().next().value!)
   state.tokens.set(signature, { repository, access })
   return `signature=${signature},repository="${repository}",access=${access}`
 }
@@ -67,6 +71,8 @@ export function authorizeRegistry(
     if (need.access === 'write' && token.access !== 'write') continue
     if (need.repository && token.repository !== need.repository) continue
     const session = randomHex(12)
+    if (state.sessions.size >= MAX_ISSUED)
+      state.sessions.delete(state.sessions.values().next().value!)
     state.sessions.add(session)
     headers.set('set-cookie', `session=${session}; Path=/; HttpOnly`)
     return { headers }

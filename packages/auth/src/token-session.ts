@@ -32,6 +32,8 @@ export interface TokenSession extends AuthStrategy {
   challenge(request: OutgoingRequest, response: HttpResponse): Promise<boolean>
 }
 
+/** Shortest wait between background logins, in ms. */
+const MIN_DELAY = 1_000
 /** Wait before retrying a failed background refresh, in ms (bounded by the refresh period). */
 const RETRY_AFTER_FAILURE = 30_000
 
@@ -63,10 +65,14 @@ export function tokenSession(options: TokenSessionOptions): TokenSession {
     controller = new AbortController()
     const result = await options.login(controller.signal)
     if (closed) throw new SessionClosedError()
-    const expiresAt = result.expiresAt ?? Date.now() + ttl
+    // An expiry that is not in the future (a skewed server clock) counts as no expiry.
+    const expiresAt =
+      result.expiresAt !== undefined && result.expiresAt > Date.now()
+        ? result.expiresAt
+        : Date.now() + ttl
     current = { token: result.token, expiresAt }
     // Refresh on the period, or at half the remaining life when that comes first.
-    schedule(Math.max(0, Math.min(refreshEvery, (expiresAt - Date.now()) / 2)))
+    schedule(Math.max(MIN_DELAY, Math.min(refreshEvery, (expiresAt - Date.now()) / 2)))
     return result.token
   }
 

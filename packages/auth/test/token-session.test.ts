@@ -83,6 +83,24 @@ describe('tokenSession with fake timers', () => {
     session.close()
   })
 
+  it('does not spin when the server’s expiry is already past or very close', async () => {
+    vi.useFakeTimers()
+    let n = 0
+    const session = tokenSession({
+      login: async () => ({ token: `t${++n}`, expiresAt: Date.now() + (n === 1 ? -5_000 : 10) }),
+      ttl: 600_000,
+    })
+    expect(await sent(session)).toBe('Bearer t1')
+    await vi.advanceTimersByTimeAsync(10_000)
+    // t1's past expiry counts as the 600 s ttl; no login happened in these 10 s.
+    expect(n).toBe(1)
+    await vi.advanceTimersByTimeAsync(290_000) // the periodic refresh: t2 expires in 10 ms
+    expect(n).toBe(2)
+    await vi.advanceTimersByTimeAsync(5_000)
+    expect(n).toBe(7) // then at most one login per second
+    session.close()
+  })
+
   it('retries a failed background refresh, keeping the old token meanwhile', async () => {
     vi.useFakeTimers()
     let n = 0

@@ -1,4 +1,5 @@
 // One download in its own process, so that its peak RSS is its own. Prints a JSON line.
+import { readFileSync } from 'node:fs'
 import { createHttpClient } from '@wharf/core-http'
 import { rangeHeader } from '@wharf/transfer'
 import { createFastFetch, downloadToFile } from '@wharf/transfer/node'
@@ -20,8 +21,14 @@ const result = await downloadToFile({
   size: o.size,
   expected: o.expected,
   sync: o.sync,
+  hashInWorker: o.hashInWorker,
 })
 const seconds = (performance.now() - started) / 1000
-process.stdout.write(
-  `${JSON.stringify({ seconds, rss: process.resourceUsage().maxRSS * 1024, digest: String(result.digest) })}\n`,
-)
+// Peak RSS of this process image: VmHWM on Linux. (getrusage's maxRSS survives exec on Linux
+// and would report the parent's size at fork time.)
+let rss = process.resourceUsage().maxRSS * 1024
+try {
+  const status = readFileSync('/proc/self/status', 'utf8')
+  rss = Number(/VmHWM:\s+(\d+) kB/.exec(status)[1]) * 1024
+} catch {}
+process.stdout.write(`${JSON.stringify({ seconds, rss, digest: String(result.digest) })}\n`)

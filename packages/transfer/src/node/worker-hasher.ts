@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads'
 import { Digest, type DigestAlgorithm } from '../digest.js'
 
 const BATCH = 1024 * 1024
-const MAX_PENDING = 16 * 1024 * 1024
+const MAX_PENDING = 8 * 1024 * 1024
 
 const WORKER = `
 const { parentPort } = require('node:worker_threads')
@@ -12,20 +12,21 @@ parentPort.on('message', (m) => {
   if (m.type === 'start') hash = createHash(m.algorithm)
   else if (m.type === 'data') {
     hash.update(new Uint8Array(m.buffer, 0, m.length))
-    parentPort.postMessage({ type: 'ack', length: m.length })
+    parentPort.postMessage({ type: 'ack', buffer: m.buffer, length: m.length }, [m.buffer])
   } else if (m.type === 'end') parentPort.postMessage({ type: 'digest', hex: hash.digest('hex') })
 })
 `
 
 /**
  * A sha2 hasher running node:crypto on a worker thread, so hashing overlaps network and disk
- * work on another core. Bytes are copied into 1 MiB batches whose buffers are transferred;
- * `ready()` holds the caller back while more than 16 MiB wait to be hashed.
+ * work on another core. Bytes are copied into 1 MiB batches whose buffers travel to the worker
+ * and back (no garbage); `ready()` holds the caller back while more than 8 MiB wait.
  */
 export class WorkerHasher {
   readonly #worker: Worker
   readonly #algorithm: DigestAlgorithm
   #batch = new Uint8Array(BATCH)
+  #free: ArrayBuffer[] = []
   #used = 0
   #pending = 0
   #waiters: Array<() => void> = []
@@ -36,12 +37,16 @@ export class WorkerHasher {
     this.#algorithm = algorithm
     this.#worker = new Worker(WORKER, { eval: true })
     this.#worker.unref()
-    this.#worker.on('message', (m: { type: string; length: number; hex: string }) => {
-      if (m.type === 'ack') {
-        this.#pending -= m.length
-        this.#wake()
-      } else this.#result?.(m.hex)
-    })
+    this.#worker.on(
+      'message',
+      (m: { type: string; length: number; buffer: ArrayBuffer; hex: string }) => {
+        if (m.type === 'ack') {
+          this.#free.push(m.buffer)
+          this.#pending -= m.length
+          this.#wake()
+        } else this.#result?.(m.hex)
+      },
+    )
     this.#worker.on('error', (error) => {
       this.#failure = { error }
       this.#wake()
@@ -91,7 +96,8 @@ export class WorkerHasher {
     const buffer = this.#batch.buffer
     this.#worker.postMessage({ type: 'data', buffer, length: this.#used }, [buffer])
     this.#pending += this.#used
-    this.#batch = new Uint8Array(BATCH)
+    const reuse = this.#free.pop()
+    this.#batch = reuse ? new Uint8Array(reuse) : new Uint8Array(BATCH)
     this.#used = 0
   }
 

@@ -58,8 +58,8 @@ export async function getArchive(
   const what = `archive of ${id}`
   const response = await client.do(`/${id.path()}/archive`, {
     ...(client.statsDisabled() ? { searchParams: { stats: '0' } } : {}),
-    ...(channel ? { channel } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
+    channel,
+    signal: options.signal,
   })
   try {
     const entityId = response.headers.get('entity-id')
@@ -115,8 +115,8 @@ export async function getFileFromArchive(
   const encoded = path.split('/').map(encodeURIComponent).join('/')
   const response = await client.do(`/${id.path()}/archive/${encoded}`, {
     ...(client.statsDisabled() ? { searchParams: { stats: '0' } } : {}),
-    ...(channel ? { channel } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
+    channel,
+    signal: options.signal,
   })
   const what = `${path} in the archive of ${id}`
   try {
@@ -188,7 +188,7 @@ export async function uploadArchive(
     body,
     contentType: 'application/zip',
     searchParams: search,
-    ...(options.signal ? { signal: options.signal } : {}),
+    signal: options.signal,
   })
   const result = (await response.json()) as { Id?: string; PromulgatedId?: string }
   const parse = (text: unknown) => {

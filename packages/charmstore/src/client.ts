@@ -68,15 +68,15 @@ export interface DoOptions {
   headers?: HeadersInit
   searchParams?: SearchParams
   /** Channel for this request only; overrides the client's. */
-  channel?: Channel
-  signal?: AbortSignal
+  channel?: Channel | undefined
+  signal?: AbortSignal | undefined
   /** Never retry (for one-shot or engine-retried bodies). */
   failFast?: boolean
 }
 
 /** Options every call accepts. */
 export interface CallOptions {
-  signal?: AbortSignal
+  signal?: AbortSignal | undefined
 }
 
 /** Builds the headers for Juju metadata attributes: one `Juju-Metadata: key=value` per attribute, sorted. */
@@ -192,7 +192,7 @@ export class CharmStoreClient {
       searchParams: query,
       ...(options.body === undefined ? {} : { body: options.body }),
       ...(options.json === undefined ? {} : { json: options.json }),
-      ...(options.signal ? { signal: options.signal } : {}),
+      signal: options.signal,
       ...(options.failFast ? { failFast: true } : {}),
     })
     if (response.status !== 200) {
@@ -221,7 +221,7 @@ export class CharmStoreClient {
     const response = await this.do(path, {
       method,
       ...(value === undefined ? {} : { json: value }),
-      ...(options.signal ? { signal: options.signal } : {}),
+      signal: options.signal,
     })
     return readJson<T>(response)
   }
@@ -236,7 +236,7 @@ export class CharmStoreClient {
     const response = await this.do(path, {
       method: 'PUT',
       json: value ?? null,
-      ...(options.signal ? { signal: options.signal } : {}),
+      signal: options.signal,
     })
     await response.discard()
   }

@@ -90,8 +90,8 @@ export async function meta<I extends MetaInclude>(
   const names = includeNames(include)
   const result = await client.do(`/${id.path()}/meta/any`, {
     searchParams: { include: names.map(([, name]) => name) },
-    ...((options.channel ?? channel) ? { channel: (options.channel ?? channel)! } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
+    channel: options.channel ?? channel,
+    signal: options.signal,
   })
   const body = (await result.json()) as { Id?: string; Meta?: Record<string, unknown> }
   const out: Record<string, unknown> = {}
@@ -118,7 +118,7 @@ export async function latest(
   const plain = ids.map((id) => toCharmURL(id).withRevision(-1).toString())
   const response = await client.do('/meta/any', {
     searchParams: { id: plain, 'ignore-auth': '1', include: 'id-revision' },
-    ...(options.signal ? { signal: options.signal } : {}),
+    signal: options.signal,
   })
   const body = (await response.json()) as Record<
     string,

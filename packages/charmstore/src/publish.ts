@@ -81,7 +81,7 @@ export async function log(
   const response = await client.do('/log', {
     method: 'POST',
     json: [entry],
-    ...(options.signal ? { signal: options.signal } : {}),
+    signal: options.signal,
   })
   await response.discard()
 }
@@ -96,10 +96,7 @@ export function whoAmI(
 
 /** `GET /delegatable-macaroon`: runs the macaroon login so later requests carry credentials. */
 export async function login(client: CharmStoreClient, options: CallOptions = {}): Promise<void> {
-  const response = await client.do(
-    '/delegatable-macaroon',
-    options.signal ? { signal: options.signal } : {},
-  )
+  const response = await client.do('/delegatable-macaroon', { signal: options.signal })
   await response.discard()
 }
 

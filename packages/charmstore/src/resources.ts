@@ -46,8 +46,6 @@ function resourcePath(
   return `/${id.path()}/${prefix}/${encodeURIComponent(checkName(name))}${rev}`
 }
 
-const call = (options: CallOptions) => (options.signal ? { signal: options.signal } : {})
-
 /** `GET /<id>/meta/resources` */
 export async function listResources(
   client: CharmStoreClient,
@@ -56,8 +54,8 @@ export async function listResources(
 ): Promise<Resource[]> {
   const { id, channel } = resolveRef(ref)
   const response = await client.do(`/${id.path()}/meta/resources`, {
-    ...(channel ? { channel } : {}),
-    ...call(options),
+    channel,
+    signal: options.signal,
   })
   return (await readJson<Resource[]>(response)) ?? []
 }
@@ -72,8 +70,8 @@ export async function resourceMeta(
 ): Promise<Resource> {
   const { id, channel } = resolveRef(ref)
   const response = await client.do(resourcePath(id, name, revision, 'meta/resources'), {
-    ...(channel ? { channel } : {}),
-    ...call(options),
+    channel,
+    signal: options.signal,
   })
   return readJson<Resource>(response)
 }
@@ -87,8 +85,8 @@ export async function getResource(
 ): Promise<ResourceData> {
   const { id, channel } = resolveRef(ref)
   const response = await client.do(resourcePath(id, name, options.revision, 'resource'), {
-    ...(channel ? { channel } : {}),
-    ...call(options),
+    channel,
+    signal: options.signal,
   })
   try {
     const what = `resource ${name} of ${id}`
@@ -168,7 +166,7 @@ async function singleUpload(
     body: replayableBody(() => openSource(options.source, size), size),
     contentType: 'application/octet-stream',
     searchParams: { hash: digest.hex, filename: options.filename },
-    ...call(options),
+    signal: options.signal,
   })
   const result = await readJson<{ Revision: number }>(response)
   options.onProgress?.({ type: 'done', transferred: size })
@@ -188,7 +186,7 @@ async function multipart(
     try {
       info = await client.get<UploadInfo>(
         `/upload/${encodeURIComponent(options.uploadId)}`,
-        call(options),
+        options,
       )
     } catch (error) {
       if (isCharmStoreError(error, ErrorCode.NotFound))
@@ -202,7 +200,7 @@ async function multipart(
     }
   } else {
     try {
-      info = await client.doWithResponse<UploadInfo>('POST', '/upload', null, call(options))
+      info = await client.doWithResponse<UploadInfo>('POST', '/upload', null, options)
     } catch (error) {
       // A store without multipart support: fall back to one request.
       if (isCharmStoreError(error, ErrorCode.NotFound)) return undefined
@@ -274,14 +272,14 @@ async function multipart(
     retry: 10,
     retryable: (error) => isNetworkError(error) || isTimeoutError(error),
     leavePartsOnError: true,
-    ...(options.signal ? { signal: options.signal } : {}),
+    signal: options.signal,
     ...(options.onProgress ? { onProgress: withExpiry(options.onProgress, info.Expires) } : {}),
   })
   const response = await client.do(resourcePath(id, name, revision, 'resource'), {
     method: revision === undefined ? 'POST' : 'PUT',
     json: null,
     searchParams: { 'upload-id': uploadId, filename: options.filename },
-    ...call(options),
+    signal: options.signal,
   })
   return (await readJson<{ Revision: number }>(response)).Revision
 }
@@ -329,8 +327,8 @@ export async function dockerResourceUploadInfo(
   const { id, channel } = resolveRef(ref)
   const response = await client.do(`/${id.path()}/docker-resource-upload-info`, {
     searchParams: { 'resource-name': checkName(name) },
-    ...(channel ? { channel } : {}),
-    ...call(options),
+    channel,
+    signal: options.signal,
   })
   return readJson<DockerInfo>(response)
 }

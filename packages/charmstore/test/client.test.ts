@@ -126,6 +126,23 @@ describe('generic calls against the mock', () => {
     expect(env.mock.requests.length).toBe(before)
   })
 
+  it('every call honours its AbortSignal', async () => {
+    const aborted = AbortSignal.abort()
+    await expect(env.client.get('/meta', { signal: aborted })).rejects.toMatchObject({
+      code: 'ERR_ABORTED',
+    })
+    await expect(
+      env.client.getArchive('~bob/trusty/wordpress-0', { signal: aborted }),
+    ).rejects.toMatchObject({ code: 'ERR_ABORTED' })
+    await expect(
+      env.client.uploadResource('~bob/trusty/wordpress-0', 'x', {
+        source: new Uint8Array(1),
+        filename: 'x',
+        signal: aborted,
+      }),
+    ).rejects.toMatchObject({ code: 'ERR_ABORTED' })
+  })
+
   it('wrong admin credentials are an authorization error', async () => {
     const client = createCharmStoreClient({
       url: env.server.url,

@@ -1,11 +1,5 @@
-import {
-  type ApiErrorEntry,
-  defaultErrorParser,
-  type ErrorParser,
-  HttpError,
-  WharfError,
-  type WharfErrorOptions,
-} from '@wharf/core-http'
+import { type ErrorParser, HttpError, WharfError, type WharfErrorOptions } from '@wharf/core-http'
+import { registryErrorParser } from '@wharf/distribution'
 
 /** Login failed: bad credentials (`ERR_LOGIN_UNAUTHORIZED`), an inactive account (`ERR_LOGIN_INACTIVE`) or another answer (`ERR_LOGIN`). */
 export class LoginError extends WharfError {
@@ -57,23 +51,16 @@ const STATUS_CODES: Record<number, string> = {
 }
 
 /**
- * Error bodies of Docker registries: V2 `{"errors": [...]}` envelopes (and token servers'
- * `{"details": "..."}`) and V1 `{"error": "<message>"}`, whose code is derived from the status.
+ * Error bodies of Docker registries: V1 `{"error": "<message>"}` (its code derived from the
+ * status), and everything distribution's `registryErrorParser` reads (V2 `{"errors": [...]}`
+ * envelopes, token servers' `{"details": "..."}`, plain text, `WWW-Authenticate` hints).
  */
 export const dockerErrorParser: ErrorParser = (body, response) => {
-  const b = body as any
-  const fallback = STATUS_CODES[response.status] ?? 'UNKNOWN'
+  const b = body as { error?: unknown } | null
   if (b && typeof b === 'object' && typeof b.error === 'string') {
-    return [{ code: fallback, message: b.error }]
+    return [{ code: STATUS_CODES[response.status] ?? 'UNKNOWN', message: b.error }]
   }
-  if (b && typeof b === 'object' && typeof b.details === 'string') {
-    return [{ code: fallback, message: b.details }]
-  }
-  const entries: ApiErrorEntry[] = defaultErrorParser(body, response)
-  if (!entries.length && typeof body === 'string' && body.trim()) {
-    return [{ code: fallback, message: body.trim().slice(0, 300) }]
-  }
-  return entries
+  return registryErrorParser(body, response)
 }
 
 /** The V1 error message of an HttpError (`{"error": …}` body), or ''. */

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url'
 import { HttpError, type HttpResponse } from '@wharf/core-http'
 import { findNodeImports } from '@wharf/tooling/node-imports'
 import { describe, expect, it } from 'vitest'
-import { credentialsOf, dockerErrorParser, parseRateLimit } from '../src/index.js'
+import { createSession, credentialsOf, dockerErrorParser, parseRateLimit } from '../src/index.js'
 
 const dist = (file: string) => fileURLToPath(new URL(`../dist/${file}`, import.meta.url))
 const response = (status: number) => ({ status, headers: new Headers() }) as HttpResponse
@@ -48,6 +48,15 @@ describe('dockerErrorParser', () => {
     ).toEqual([{ code: 'NAME_UNKNOWN', message: 'x', detail: undefined }])
     expect(dockerErrorParser('oops', response(500))).toEqual([{ code: 'UNKNOWN', message: 'oops' }])
     expect(dockerErrorParser(null, response(500))).toEqual([])
+  })
+})
+
+describe('session credentials', () => {
+  it('getAuthConfig shows the password and tokens only when asked', () => {
+    const authConfig = { auth: btoa('alice:pw'), email: 'a@example.com', identityToken: 'tok' }
+    const session = createSession('registry.example', { authConfig })
+    expect(session.getAuthConfig()).toEqual({ username: 'alice', email: 'a@example.com' })
+    expect(session.getAuthConfig(true)).toEqual(authConfig)
   })
 })
 

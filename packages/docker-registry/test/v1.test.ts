@@ -214,8 +214,25 @@ describe.each(KINDS)('V1 registry and index over %s', (kind) => {
       .map((r) => r.headers.range)
     expect(ranges).toEqual([undefined, 'bytes=120-', 'bytes=240-'])
 
+    // without a known size there is no resume: the break surfaces
     backend.mock.v1Faults.cutLayer = { bytes: 50, count: 1 }
     await expect(collect(await reader.getRemoteImageLayer(TOP, registry))).rejects.toThrow()
+
+    // a registry that ignores Range on the resume is caught, not spliced in
+    const noRange = createSession(createEndpoint(backend.url), {
+      retry: 0,
+      fetch: async (input, init) => {
+        const request = new Request(input, init)
+        request.headers.delete('range')
+        return backend.mock.handle(request)
+      },
+    })
+    noRange.tokens = reader.tokens
+    backend.mock.v1Faults.cutLayer = { bytes: 120, count: 1 }
+    const spliced = await collect(
+      await noRange.getRemoteImageLayer(TOP, registry, { size: 500 }),
+    ).catch((e) => e)
+    expect(spliced.code).toBe('ERR_BAD_RANGE')
   })
 })
 

@@ -17,7 +17,6 @@ import {
 import { handleV1 } from './v1.js'
 
 export type { MockRateLimit } from './docker-v2.js'
-export { SCHEMA1, SCHEMA1_SIGNED, signedPayload } from './schema1.js'
 export type { MockRepository, MockState, MockUser, MockV1Image } from './state.js'
 
 /** Options of {@link createMockDockerRegistry}: the distribution mock's, plus Docker's. */

@@ -140,6 +140,9 @@ interface UploadInfo {
   MaxParts: number
 }
 
+/** Largest multipart part held in memory (1 GiB). */
+const MAX_PART_BUFFER = 1 << 30
+
 /** The part size csclient uses: `ceil(size / MaxParts)`, at least `MinPartSize`, at most `MaxPartSize`. */
 export function partSizeFor(
   size: number,
@@ -207,7 +210,20 @@ async function multipart(
       throw error
     }
   }
+  for (const key of ['MinPartSize', 'MaxPartSize', 'MaxParts'] as const) {
+    if (!Number.isSafeInteger(info?.[key]) || info[key] < 1) {
+      throw new CharmStoreProtocolError(
+        `upload: invalid ${key} ${JSON.stringify(info?.[key])} from the store`,
+      )
+    }
+  }
   const partSize = partSizeFor(size, info)
+  // Each part is buffered while it is hashed and sent: keep that memory bounded.
+  if (partSize > MAX_PART_BUFFER) {
+    throw new CharmStoreProtocolError(
+      `upload: parts of ${partSize} bytes exceed the limit of ${MAX_PART_BUFFER}`,
+    )
+  }
   const have = (info.Parts?.Parts ?? [])
     .map((p, i) => ({ p, i }))
     .filter(

@@ -311,6 +311,26 @@ describe('docker resources (Kubernetes charms)', () => {
   })
 })
 
+describe('multipart limits from the store', () => {
+  it('refuses part sizes that would buffer more than 1 GiB', async () => {
+    const env = await startStore(
+      { limits: { minPart: 2 ** 31 } },
+      { ...ADMIN, minMultipartUploadSize: 10 },
+    )
+    try {
+      await env.client.uploadCharm('~bob/xenial/app', charmZip('app', { resources: RESOURCES }))
+      const error = await env.client
+        .uploadResource('~bob/xenial/app-0', 'data', { source: bytesOf(100), filename: 'd.tgz' })
+        .then(unexpected, (e: any) => e)
+      expect(error.code).toBe('ERR_CHARMSTORE_PROTOCOL')
+      expect(error.message).toContain('exceed the limit')
+      expect(env.mock.requests.filter((r) => /^\/upload\/[^/?]+\/\d+/.test(r.path))).toEqual([])
+    } finally {
+      await env.close()
+    }
+  })
+})
+
 describe('multipart fallback', () => {
   it('uses a single request when the store has no /upload endpoint', async () => {
     const env = await startStore({ multipart: false }, { ...ADMIN, minMultipartUploadSize: 10 })

@@ -1,5 +1,6 @@
 import type { ProgressListener } from '@wharf/transfer'
 import { parseDigest, RangeResponseError, verifyStream } from '@wharf/transfer'
+import { contentLength } from './bytes.js'
 import type { CallOptions } from './client.js'
 import { BlobUnknownError } from './errors.js'
 import { checkDigest } from './reference.js'
@@ -31,14 +32,14 @@ export async function getBlob(
   digest: string,
   options: GetBlobOptions = {},
 ): Promise<BlobStream> {
+  const path = blobPath(repo, digest)
   parseDigest(digest) // refuse content we could not verify before asking for it
-  const response = await repo.client.send(blobPath(repo, digest), {
+  const response = await repo.client.send(path, {
     scopes: [repo.scope('pull')],
     subject: 'blob',
     ...(options.signal ? { signal: options.signal } : {}),
   })
-  const length = Number(response.headers.get('content-length'))
-  const size = options.size ?? (Number.isSafeInteger(length) && length >= 0 ? length : undefined)
+  const size = options.size ?? contentLength(response.headers)
   const body = response.body ?? new ReadableStream<Uint8Array>({ start: (c) => c.close() })
   const verified = verifyStream(body, {
     expected: digest,
@@ -98,13 +99,12 @@ export async function headBlob(
     subject: 'blob',
     ...(options.signal ? { signal: options.signal } : {}),
   })
-  const size = Number(response.headers.get('content-length'))
   return {
     mediaType: (response.headers.get('content-type') ?? 'application/octet-stream')
       .split(';')[0]!
       .trim(),
     digest,
-    size: Number.isSafeInteger(size) ? size : -1,
+    size: contentLength(response.headers) ?? -1,
     acceptRanges: /bytes/i.test(response.headers.get('accept-ranges') ?? ''),
   }
 }

@@ -7,3 +7,11 @@ export function bytesStream(bytes: Uint8Array): ReadableStream<Uint8Array> {
     },
   })
 }
+
+/** The `Content-Length` of a response, or undefined when absent or not a byte count. */
+export function contentLength(headers: Headers): number | undefined {
+  const value = headers.get('content-length')
+  if (value === null || !/^\d+$/.test(value.trim())) return undefined
+  const n = Number(value)
+  return Number.isSafeInteger(n) ? n : undefined
+}

@@ -1,3 +1,4 @@
+import type { UploadSource } from '@wharf/transfer'
 import type { Descriptor } from './types.js'
 
 /** Options every content call takes. */
@@ -20,6 +21,11 @@ export interface ContentStore {
     content: ReadableStream<Uint8Array>,
     options?: ContentOptions,
   ): Promise<void>
+  /**
+   * Optional: a sized, range-openable view of a stored blob (a file), so an upload can send
+   * byte ranges and resend one after a failure.
+   */
+  source?(descriptor: Descriptor, options?: ContentOptions): Promise<UploadSource>
 }
 
 /** A content store with names (oras-go's Target): resolve a tag or digest, and tag a descriptor. */
@@ -29,8 +35,13 @@ export interface ContentTarget extends ContentStore {
   /** Points `reference` at `descriptor` (which must be stored). */
   tag(descriptor: Descriptor, reference: string, options?: ContentOptions): Promise<void>
   /**
-   * Optional fast path: makes a blob of `from` available here without copying bytes
-   * (a cross-repository mount). Resolves false when it cannot.
+   * Optional fast path for a blob of `from`: a cross-repository mount, or a ranged
+   * download straight to disk. Resolves `undefined` when it does not apply (copy() then
+   * streams the blob through fetch/push), otherwise how the blob got here.
    */
-  mount?(descriptor: Descriptor, from: ContentTarget, options?: ContentOptions): Promise<boolean>
+  copyFrom?(
+    descriptor: Descriptor,
+    from: ContentTarget,
+    options?: ContentOptions,
+  ): Promise<'mounted' | 'copied' | undefined>
 }

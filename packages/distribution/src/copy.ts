@@ -67,11 +67,9 @@ export async function copy(
           return options.onCopy?.({ descriptor: d, action: 'copied' })
         }
         await run(async () => {
-          if (destination.mount && (await destination.mount(d, source, call))) {
-            return options.onCopy?.({ descriptor: d, action: 'mounted' })
-          }
-          await destination.push(d, await source.fetch(d, call), call)
-          options.onCopy?.({ descriptor: d, action: 'copied' })
+          const fast = await destination.copyFrom?.(d, source, call)
+          if (!fast) await destination.push(d, await source.fetch(d, call), call)
+          options.onCopy?.({ descriptor: d, action: fast ?? 'copied' })
         })
       })()
       done.set(d.digest, pending)

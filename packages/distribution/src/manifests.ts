@@ -1,5 +1,6 @@
 import { BodyTooLargeError } from '@wharf/core-http'
 import { DigestMismatchError, digestOf, parseDigest } from '@wharf/transfer'
+import { contentLength } from './bytes.js'
 import type { CallOptions } from './client.js'
 import { InvalidIndexError, ManifestUnknownError } from './errors.js'
 import { type PlatformSpec, selectPlatform } from './platform.js'
@@ -85,10 +86,10 @@ export async function headManifest(
     ...(options.signal ? { signal: options.signal } : {}),
   })
   const header = response.headers.get('docker-content-digest')
-  const size = Number(response.headers.get('content-length'))
+  const size = contentLength(response.headers)
   const mediaType = (response.headers.get('content-type') ?? '').split(';')[0]!.trim()
   const digest = isValidDigest(reference) ? reference : header
-  if (!digest || !isValidDigest(digest) || !Number.isSafeInteger(size) || !mediaType) {
+  if (!digest || !isValidDigest(digest) || size === undefined || !mediaType) {
     return (await getManifest(repo, reference, options)).descriptor
   }
   return { mediaType, digest, size }

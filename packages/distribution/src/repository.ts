@@ -1,5 +1,6 @@
 import { scopeFor } from '@wharf/auth'
 import { readLimited } from '@wharf/core-http'
+import { type FetchRange, rangeHeader } from '@wharf/transfer'
 import {
   type BlobInfo,
   type BlobStream,
@@ -27,7 +28,7 @@ import {
   type PutManifestOptions,
   putManifest,
 } from './manifests.js'
-import { isValidDigest } from './reference.js'
+import { checkDigest, isValidDigest } from './reference.js'
 import { type ReferrersOptions, referrers } from './referrers.js'
 import { type ListOptions, listTags } from './tags.js'
 import {
@@ -228,19 +229,41 @@ export class Repository implements RepositoryContext, ContentTarget {
       referrersFallback: false,
     })
   }
-  /** ContentTarget: a cross-repository mount when `from` is another repository of the same client. */
-  async mount(
+  /**
+   * ContentTarget: a cross-repository mount when `from` is another repository of the same
+   * client; an upload of byte ranges when `from` offers a sized source (an OCI layout file).
+   */
+  async copyFrom(
     descriptor: Descriptor,
     from: ContentTarget,
     options: ContentOptions = {},
-  ): Promise<boolean> {
-    if (!(from instanceof Repository) || from.client !== this.client || from.name === this.name)
-      return false
-    await this.mountBlob(descriptor.digest, from.name, {
-      ...options,
-      size: descriptor.size,
-      mediaType: descriptor.mediaType,
-    })
-    return true
+  ): Promise<'mounted' | 'copied' | undefined> {
+    const blob = { ...options, size: descriptor.size, mediaType: descriptor.mediaType }
+    if (from.source && !(from instanceof Repository)) {
+      await this.pushBlob(await from.source(descriptor, options), {
+        ...blob,
+        digest: descriptor.digest,
+      })
+      return 'copied'
+    }
+    if (!(from instanceof Repository) || from.client !== this.client || from.name === this.name) {
+      return undefined
+    }
+    const done = await this.mountBlob(descriptor.digest, from.name, blob)
+    return done.method === 'mounted' ? 'mounted' : 'copied'
+  }
+
+  /** A transfer `FetchRange` for one blob: ranged GETs for concurrent downloads. */
+  fetchRange(digest: string): FetchRange {
+    const path = `/v2/${this.name}/blobs/${digest}`
+    checkDigest(digest)
+    return (range, signal) =>
+      this.client.send(path, {
+        signal,
+        ...(range ? { headers: { range: rangeHeader(range) } } : {}),
+        scopes: [this.scope('pull')],
+        subject: 'blob',
+        throwHttpErrors: (status) => status >= 400 && status < 500 && status !== 416,
+      })
   }
 }

@@ -1,10 +1,10 @@
 import { scopeFor } from '@wharf/auth'
-import { type HttpResponse, isHttpError, WharfError } from '@wharf/core-http'
+import { type HttpResponse, isHttpError, type RequestBody, WharfError } from '@wharf/core-http'
 import {
   createHasher,
-  type Digest,
   DigestMismatchError,
   digestOf,
+  type Hasher,
   hashStream,
   type ProgressListener,
   parseDigest,
@@ -224,8 +224,13 @@ async function* chunks(
  * PATCHes one chunk with `Content-Range`. After a failure it asks the session's status and
  * either accepts the chunk (the registry has it), resends it once (it does not), or fails.
  */
-async function patchChunk(session: Session, chunk: Uint8Array, start: number): Promise<void> {
-  const end = start + chunk.byteLength - 1
+async function patchChunk(
+  session: Session,
+  body: RequestBody,
+  start: number,
+  size: number,
+): Promise<void> {
+  const end = start + size - 1
   for (let attempt = 0; ; attempt++) {
     try {
       const response = await session.repo.client.send(session.location, {
@@ -234,7 +239,7 @@ async function patchChunk(session: Session, chunk: Uint8Array, start: number): P
           'content-type': 'application/octet-stream',
           'content-range': `${start}-${end}`,
         },
-        body: chunk,
+        body,
         scopes: session.scopes,
         subject: 'upload',
         ...(session.signal ? { signal: session.signal } : {}),
@@ -255,32 +260,69 @@ async function patchChunk(session: Session, chunk: Uint8Array, start: number): P
   }
 }
 
+/** A chunk to PATCH: its offset, size and a body (replayable ranges of sized sources). */
+interface Piece {
+  start: number
+  size: number
+  body: RequestBody
+}
+
+/**
+ * The chunks of a source. A sized source whose digest is known is sent as replayable byte
+ * ranges read straight from it (the registry checks the digest); anything else is buffered
+ * one chunk at a time and hashed on the way.
+ */
+async function* pieces(
+  source: BlobSource,
+  chunkSize: number,
+  hasher: Hasher | undefined,
+): AsyncGenerator<Piece> {
+  if (!hasher && !(source instanceof ReadableStream) && !(source instanceof Uint8Array)) {
+    for (let start = 0; start < source.size; start += chunkSize) {
+      const end = Math.min(source.size, start + chunkSize)
+      const open = () =>
+        source instanceof Blob ? source.slice(start, end).stream() : source.open(start, end)
+      yield { start, size: end - start, body: { size: end - start, open } }
+    }
+    return
+  }
+  let start = 0
+  for await (const chunk of chunks(openSource(source), chunkSize)) {
+    hasher?.update(chunk)
+    yield { start, size: chunk.byteLength, body: chunk }
+    start += chunk.byteLength
+  }
+}
+
 async function chunkedUpload(
   session: Session,
   source: BlobSource,
   options: PushBlobOptions,
-): Promise<{ digest: Digest; size: number }> {
+): Promise<{ digest: string; size: number }> {
   const expected = options.digest ? parseDigest(options.digest) : undefined
-  const hasher = createHasher(expected?.algorithm ?? 'sha256')
+  const sized = !(source instanceof ReadableStream) && !(source instanceof Uint8Array)
+  const hasher = expected && sized ? undefined : createHasher(expected?.algorithm ?? 'sha256')
   const chunkSize = Math.max(options.chunkSize ?? 32 * 1024 * 1024, session.minChunk, 1)
   const total = options.size ?? sizeOf(source)
   let offset = 0
   options.onProgress?.({ type: 'start', ...(total === undefined ? {} : { total }) })
-  for await (const chunk of chunks(openSource(source), chunkSize)) {
-    hasher.update(chunk)
-    await patchChunk(session, chunk, offset)
-    offset += chunk.byteLength
+  for await (const piece of pieces(source, chunkSize, hasher)) {
+    await patchChunk(session, piece.body, piece.start, piece.size)
+    offset += piece.size
     options.onProgress?.({
       type: 'progress',
       transferred: offset,
       ...(total === undefined ? {} : { total }),
     })
   }
-  const digest = hasher.digest()
-  if (expected && !expected.equals(digest)) throw new DigestMismatchError(expected, digest, offset)
+  const digest = hasher?.digest()
+  if (expected && digest && !expected.equals(digest)) {
+    throw new DigestMismatchError(expected, digest, offset)
+  }
   options.onProgress?.({ type: 'finalizing' })
-  await closeSession(session, digest.toString())
-  return { digest, size: offset }
+  const final = digest?.toString() ?? options.digest!
+  await closeSession(session, final)
+  return { digest: final, size: offset }
 }
 
 /** Uploads `source` through an open session: one PUT for small sized blobs, PATCH chunks otherwise. */
@@ -303,7 +345,7 @@ async function uploadThrough(
     }
     const done = await chunkedUpload(session, source, options)
     options.onProgress?.({ type: 'done', transferred: done.size })
-    return { digest: done.digest.toString(), size: done.size, method: 'chunked' }
+    return { digest: done.digest, size: done.size, method: 'chunked' }
   } catch (error) {
     await cancelSession(session)
     throw error

@@ -1,0 +1,362 @@
+import { createHash, randomBytes } from 'node:crypto'
+import { basicAuth } from '@wharf/auth'
+import { BodyTooLargeError, NetworkError, ParseError, WharfError } from '@wharf/core-http'
+import { DigestMismatchError, SizeMismatchError } from '@wharf/transfer'
+import { http, HttpResponse as MswResponse } from 'msw'
+import { setupServer } from 'msw/node'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import {
+  catalog,
+  createRegistryClient,
+  type ImageManifest,
+  InvalidManifestError,
+  ManifestUnknownError,
+  MediaType,
+  NotOciError,
+  TooManyRequestsError,
+  UnknownMediaTypeError,
+  UploadLocationError,
+} from '../src/index.js'
+import { createMockRegistry, type MockRegistry } from '../src/mock/index.js'
+
+const sha256 = (b: Uint8Array | string) => `sha256:${createHash('sha256').update(b).digest('hex')}`
+const json = (v: unknown) => new TextEncoder().encode(JSON.stringify(v))
+const user = { username: 'u', password: 'secret-password' }
+
+const msw = setupServer()
+beforeAll(() => msw.listen({ onUnhandledRequest: 'error' }))
+afterEach(() => msw.resetHandlers())
+afterAll(() => msw.close())
+
+function useMock(options: Parameters<typeof createMockRegistry>[0] = {}): MockRegistry {
+  const registry = createMockRegistry(options)
+  msw.use(...registry.handlers())
+  return registry
+}
+
+const client = (auth = false) =>
+  createRegistryClient({
+    registry: 'http://registry.mock',
+    retry: { limit: 2, delay: 1 },
+    ...(auth ? { auth: basicAuth({ ...user, allowInsecure: true }) } : {}),
+  })
+
+const manifestOf = (config: Uint8Array, layers: Uint8Array[]): ImageManifest => ({
+  schemaVersion: 2,
+  mediaType: MediaType.ImageManifest,
+  config: { mediaType: MediaType.ImageConfig, digest: sha256(config), size: config.byteLength },
+  layers: layers.map((l) => ({
+    mediaType: MediaType.ImageLayer,
+    digest: sha256(l),
+    size: l.byteLength,
+  })),
+})
+
+describe('server-supplied URLs are untrusted', () => {
+  it('follows a blob redirect to storage without sending credentials there', async () => {
+    const registry = useMock({ auth: { type: 'basic', ...user } })
+    const repo = client(true).repository('acme/app')
+    const bytes = randomBytes(4000)
+    await repo.pushBlob(bytes)
+    registry.faults.redirectBlobs = true
+    const read = await new Response(await repo.getBlob(sha256(bytes))).arrayBuffer()
+    expect(sha256(new Uint8Array(read))).toBe(sha256(bytes))
+    const storage = registry.requests.filter((r) => r.url.startsWith('http://storage.mock'))
+    expect(storage).toHaveLength(1)
+    expect(storage[0]!.headers.authorization).toBeUndefined()
+    const toRegistry = registry.requests.filter((r) =>
+      r.url.startsWith('http://registry.mock/v2/acme/app/blobs/sha256:'),
+    )
+    expect(toRegistry.at(-1)!.headers.authorization).toBeDefined()
+  })
+
+  it('sends no credentials to an upload Location on another origin, and refuses non-http ones', async () => {
+    const seen: Array<{ url: string; auth: string | null }> = []
+    const record = (request: Request) =>
+      seen.push({ url: request.url, auth: request.headers.get('authorization') })
+    let scheme = 'http://evil.mock'
+    msw.use(
+      http.head(
+        'http://registry.mock/v2/acme/app/blobs/:digest',
+        () => new MswResponse(null, { status: 404 }),
+      ),
+      http.post('http://registry.mock/v2/acme/app/blobs/uploads/', ({ request }) => {
+        record(request)
+        return new MswResponse(null, {
+          status: 202,
+          headers: { location: `${scheme}/upload/1?state=x` },
+        })
+      }),
+      http.put('http://evil.mock/upload/1', ({ request }) => {
+        record(request)
+        return new MswResponse(null, { status: 201 })
+      }),
+    )
+    const repo = client(true).repository('acme/app')
+    await repo.pushBlob(json({ a: 1 }))
+    expect(seen.map((s) => [new URL(s.url).origin, s.auth !== null])).toEqual([
+      ['http://registry.mock', true],
+      ['http://evil.mock', false],
+    ])
+    expect(new URL(seen[1]!.url).search).toBe(
+      `?state=x&digest=${encodeURIComponent(sha256(json({ a: 1 })))}`,
+    )
+    scheme = 'file://'
+    await expect(repo.pushBlob(json({ a: 2 }))).rejects.toBeInstanceOf(UploadLocationError)
+  })
+
+  it('bounds pagination: no credentials off-origin, no loops, no non-http links, a page cap', async () => {
+    const seen: Array<string | null> = []
+    let link = '<http://other.mock/v2/acme/app/tags/list?page=2>; rel="next"'
+    msw.use(
+      http.get('http://registry.mock/v2/acme/app/tags/list', ({ request }) => {
+        seen.push(request.headers.get('authorization'))
+        return MswResponse.json({ name: 'acme/app', tags: ['a'] }, { headers: { link } })
+      }),
+      http.get('http://other.mock/v2/acme/app/tags/list', ({ request }) => {
+        seen.push(request.headers.get('authorization'))
+        return MswResponse.json({ name: 'acme/app', tags: ['b'] })
+      }),
+    )
+    const repo = client(true).repository('acme/app')
+    const all = async () => {
+      const out: string[] = []
+      for await (const t of repo.listTags()) out.push(t)
+      return out
+    }
+    expect(await all()).toEqual(['a', 'b'])
+    expect(seen.map((s) => s !== null)).toEqual([true, false])
+    link = '</v2/acme/app/tags/list>; rel="next"'
+    await expect(all()).rejects.toThrow(/loops back/)
+    link = '<javascript:alert(1)>; rel="next"'
+    await expect(all()).rejects.toBeInstanceOf(ParseError)
+    let page = 0
+    msw.use(
+      http.get('http://registry.mock/v2/acme/app/tags/list', () =>
+        MswResponse.json(
+          { tags: [`t${page}`] },
+          { headers: { link: `</v2/acme/app/tags/list?p=${++page}>; rel="next"` } },
+        ),
+      ),
+    )
+    const capped = createRegistryClient({ registry: 'http://registry.mock', maxPages: 5 })
+    const tags: string[] = []
+    await expect(
+      (async () => {
+        for await (const t of capped.repository('acme/app').listTags()) tags.push(t)
+      })(),
+    ).rejects.toThrow(/more than 5 pages/)
+    expect(tags).toHaveLength(5)
+  })
+})
+
+describe('content is verified and bounded', () => {
+  const good = json(manifestOf(json({}), []))
+
+  it('refuses a manifest whose bytes do not match the digest asked for, or the digest header', async () => {
+    const other = json({ ...manifestOf(json({}), []), annotations: { x: 'y' } })
+    let digestHeader = sha256(good)
+    msw.use(
+      http.get(
+        'http://registry.mock/v2/acme/app/manifests/:ref',
+        () =>
+          new MswResponse(other, {
+            headers: {
+              'content-type': MediaType.ImageManifest,
+              'docker-content-digest': digestHeader,
+            },
+          }),
+      ),
+    )
+    const repo = client().repository('acme/app')
+    await expect(repo.getManifest(sha256(good))).rejects.toBeInstanceOf(DigestMismatchError)
+    await expect(repo.getManifest('v1')).rejects.toBeInstanceOf(DigestMismatchError)
+    digestHeader = sha256(other)
+    expect((await repo.getManifest('v1')).descriptor.digest).toBe(sha256(other))
+  })
+
+  it('refuses manifests over 4 MiB, announced or not', async () => {
+    const big = new Uint8Array(4 * 1024 * 1024 + 1).fill(32)
+    let chunked = false
+    msw.use(
+      http.get('http://registry.mock/v2/acme/app/manifests/:ref', () => {
+        const body = chunked ? new Blob([big]).stream() : big
+        return new MswResponse(body, { headers: { 'content-type': MediaType.ImageManifest } })
+      }),
+    )
+    const repo = client().repository('acme/app')
+    await expect(repo.getManifest('v1')).rejects.toBeInstanceOf(BodyTooLargeError)
+    chunked = true
+    await expect(repo.getManifest('v1')).rejects.toBeInstanceOf(BodyTooLargeError)
+    await expect(repo.putManifest('v1', big, MediaType.ImageManifest)).rejects.toBeInstanceOf(
+      BodyTooLargeError,
+    )
+  })
+
+  it('fails a blob stream that does not hash to its digest', async () => {
+    msw.use(
+      http.get(
+        'http://registry.mock/v2/acme/app/blobs/:digest',
+        () => new MswResponse(json('tampered')),
+      ),
+    )
+    const stream = await client().repository('acme/app').getBlob(sha256('original'))
+    await expect(new Response(stream).arrayBuffer()).rejects.toBeInstanceOf(DigestMismatchError)
+  })
+
+  it('fails a blob cut mid-stream', async () => {
+    const registry = useMock()
+    const repo = client().repository('acme/app')
+    const bytes = randomBytes(100_000)
+    await repo.pushBlob(bytes)
+    registry.faults.cutAfterBytes = { bytes: 1000, count: 1 }
+    const stream = await repo.getBlob(sha256(bytes))
+    const error = await new Response(stream).arrayBuffer().catch((e) => e)
+    expect(
+      error instanceof NetworkError ||
+        error instanceof SizeMismatchError ||
+        error?.name === 'TypeError',
+    ).toBe(true)
+  })
+
+  it('validates manifests against the schema, naming the field', async () => {
+    useMock()
+    const repo = client().repository('acme/app')
+    const bad = {
+      ...manifestOf(json({}), []),
+      layers: [{ mediaType: MediaType.ImageLayer, digest: 'sha256:xyz', size: -1 }],
+    }
+    const error = await repo.putManifest('v1', bad as ImageManifest).catch((e) => e)
+    expect(error).toBeInstanceOf(InvalidManifestError)
+    expect(error.issues.map((i: { path: string }) => i.path)).toEqual([
+      'layers[0].digest',
+      'layers[0].size',
+    ])
+    const noConfig = { schemaVersion: 2, mediaType: MediaType.ImageManifest, layers: [] }
+    await expect(repo.putManifest('v1', noConfig as never)).rejects.toThrow(
+      /config: must be a descriptor/,
+    )
+    msw.use(
+      http.get(
+        'http://registry.mock/v2/acme/app/manifests/:ref',
+        () =>
+          new MswResponse('{"schemaVersion":2}', {
+            headers: { 'content-type': 'application/vnd.example+json' },
+          }),
+      ),
+    )
+    await expect(repo.getManifest('v1')).rejects.toBeInstanceOf(UnknownMediaTypeError)
+  })
+})
+
+describe('registry behaviour', () => {
+  it('says NotOciError for something that is not a registry', async () => {
+    msw.use(http.get('http://registry.mock/v2/', () => new MswResponse('hello', { status: 404 })))
+    await expect(client().verify()).rejects.toBeInstanceOf(NotOciError)
+  })
+
+  it('retries 503 and honours 429 Retry-After, then maps a persistent 429', async () => {
+    const registry = useMock()
+    const repo = client().repository('acme/app')
+    const bytes = json({ config: true })
+    await repo.pushBlob(bytes)
+    registry.faults.failNext = { status: 503, count: 2 }
+    expect(await repo.blobExists(sha256(bytes))).toBe(true)
+    registry.faults.failNext = { status: 429, count: 1, retryAfter: 0 }
+    expect(await repo.blobExists(sha256(bytes))).toBe(true)
+    registry.faults.failNext = { status: 429, count: 10, retryAfter: 0 }
+    await expect(repo.getManifest('v1')).rejects.toBeInstanceOf(TooManyRequestsError)
+  })
+
+  it('recovers a failed chunk through the upload status and honours OCI-Chunk-Min-Length', async () => {
+    const registry = useMock({ chunkMinLength: 50_000 })
+    const repo = client().repository('acme/app')
+    const bytes = randomBytes(120_000)
+    const start = registry.requests.length
+    // Fail the second PATCH once: the client asks the status and resends it.
+    let patches = 0
+    msw.use(
+      http.patch('http://registry.mock/v2/acme/app/blobs/uploads/:id', () => {
+        if (++patches === 2) return new MswResponse(null, { status: 503 })
+        return undefined
+      }),
+    )
+    const pushed = await repo.pushBlob(new Blob([bytes]).stream(), { chunkSize: 1000 })
+    expect(pushed.descriptor.digest).toBe(sha256(bytes))
+    const log = registry.requests.slice(start).map((r) => r.method)
+    expect(log.filter((m) => m === 'PATCH')).toHaveLength(3)
+    expect(log).toContain('GET')
+    expect(registry.blob('acme/app', sha256(bytes))).toEqual(new Uint8Array(bytes))
+  })
+
+  it('uses the single POST upload when the registry offers it, POST+PUT when it answers 202', async () => {
+    useMock()
+    const bytes = json({ single: true })
+    expect((await client().repository('acme/a').pushBlob(bytes, { singlePost: true })).method).toBe(
+      'single-post',
+    )
+    const registry = useMock({ singlePostUpload: false })
+    expect((await client().repository('acme/b').pushBlob(bytes, { singlePost: true })).method).toBe(
+      'monolithic',
+    )
+    expect(registry.hasBlob('acme/b', sha256(bytes))).toBe(true)
+  })
+
+  it('falls back to the referrers tag schema when the API is missing', async () => {
+    const registry = useMock({ referrersApi: false })
+    const repo = client().repository('acme/app')
+    const config = json({})
+    await repo.pushBlob(config)
+    const subject = await repo.putManifest('v1', manifestOf(config, []))
+    const artifact = {
+      ...manifestOf(config, []),
+      artifactType: 'application/vnd.sig',
+      subject: subject.descriptor,
+    }
+    const pushed = await repo.putManifest(sha256(json(artifact)), artifact)
+    expect(pushed.subject).toBeUndefined()
+    const tag = `sha256-${subject.descriptor.digest.slice(7)}`
+    expect(registry.tags('acme/app')).toContain(tag)
+    const found = []
+    for await (const d of repo.referrers(subject.descriptor.digest)) found.push(d)
+    expect(found).toEqual([
+      {
+        mediaType: MediaType.ImageManifest,
+        digest: pushed.descriptor.digest,
+        size: pushed.descriptor.size,
+        artifactType: 'application/vnd.sig',
+      },
+    ])
+  })
+
+  it('lists the catalog page by page', async () => {
+    const registry = useMock()
+    const c = client()
+    for (const name of ['a/one', 'b/two', 'c/three']) await c.repository(name).pushBlob(json(name))
+    const start = registry.requests.length
+    const names: string[] = []
+    for await (const n of catalog(c, { n: 1 })) names.push(n)
+    expect(names).toEqual(['a/one', 'b/two', 'c/three'])
+    expect(registry.requests.slice(start).filter((r) => r.url.includes('_catalog')).length).toBe(3)
+  })
+
+  it('rejects invalid names, references and digests before any request', async () => {
+    const c = client()
+    expect(() => c.repository('Acme/App')).toThrow(
+      expect.objectContaining({ code: 'ERR_REFERENCE_NAME_UPPERCASE' }),
+    )
+    const repo = c.repository('acme/app')
+    await expect(repo.getManifest('bad tag')).rejects.toMatchObject({
+      code: 'ERR_REFERENCE_INVALID_TAG',
+    })
+    await expect(repo.getBlob('sha256:nothex')).rejects.toMatchObject({
+      code: 'ERR_REFERENCE_INVALID_DIGEST',
+    })
+    await expect(repo.getBlob(`md5:${'a'.repeat(32)}`)).rejects.toMatchObject({
+      code: 'ERR_INVALID_DIGEST',
+    })
+    await expect(repo.deleteManifest('v1')).rejects.toBeInstanceOf(WharfError)
+    useMock()
+    await expect(repo.getManifest('v1')).rejects.toBeInstanceOf(ManifestUnknownError)
+  })
+})

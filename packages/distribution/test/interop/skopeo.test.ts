@@ -38,7 +38,7 @@ async function buildLayout(dir: string): Promise<{ index: Descriptor; manifests:
   const layout = await openLayout(dir)
   const put = async (mediaType: string, bytes: Uint8Array): Promise<Descriptor> => {
     const d = { mediaType, digest: sha256(bytes), size: bytes.byteLength }
-    await layout.push(d, new Blob([bytes]).stream())
+    await layout.push(d, new Blob([bytes as Uint8Array<ArrayBuffer>]).stream())
     return d
   }
   const manifests: Descriptor[] = []

@@ -186,14 +186,14 @@ export function createMockRegistry(options: MockRegistryOptions = {}): MockRegis
     return m && { digest: m.digest, mediaType: m.mediaType, bytes: m.bytes }
   }
 
+  const handle = (request: Request) =>
+    new URL(request.url).origin === resolved.storageOrigin
+      ? storage(request)
+      : registry(request, resolved.storageOrigin)
+
   return {
-    handle: (request) =>
-      new URL(request.url).origin === resolved.storageOrigin
-        ? storage(request)
-        : registry(request, resolved.storageOrigin),
-    handlers() {
-      return mswHandlers(this.handle, resolved.origin, resolved.storageOrigin)
-    },
+    handle,
+    handlers: () => mswHandlers(handle, resolved.origin, resolved.storageOrigin),
     async listen(listenOptions = {}) {
       const { serve } = await import('@wharf/core-http/node')
       const host = listenOptions.host ?? '127.0.0.1'

@@ -21,13 +21,7 @@ export {
 export { LIBRARY_MODELS, libraryUri } from './model-uri.js'
 export type * from './models.js'
 export type { ConcurrentDownloadOptions, DownloadOptions } from './pull.js'
-export {
-  MAX_PART_SIZE,
-  MULTIPART_THRESHOLD,
-  OPTION_S3_COMPLIANT,
-  retryablePartError,
-  type UploadOptions,
-} from './push.js'
+export { MULTIPART_THRESHOLD, type UploadOptions } from './push.js'
 export {
   formatLibraryRef,
   type LibraryRef,
@@ -38,6 +32,7 @@ export {
   SCHEME,
 } from './reference.js'
 export type { ImageRefInput } from './refs.js'
+export { MAX_PART_SIZE, OPTION_S3_COMPLIANT, retryablePartError } from './upload-file.js'
 export {
   isImageHash,
   isLibraryPullRef,

@@ -140,14 +140,17 @@ describe('concurrentDownloadImage', () => {
     expect((await readFile(file)).equals(Buffer.from(bytes))).toBe(true)
     const seen = ranges(mock.requests)
     expect(seen).toHaveLength(5)
-    const parts = [0, 1, 2, 3].map((i) => `bytes=${i * 16 * KiB}-${(i + 1) * 16 * KiB - 1}`)
-    const resumed = seen.filter((r) => !parts.includes(r))
-    expect(resumed).toHaveLength(1)
-    // The resumed request continues the cut part 5000 bytes in (whichever part it was).
-    const end = Number(resumed[0]!.split('-')[1])
-    const start = end + 1 - 16 * KiB
-    expect(start % (16 * KiB)).toBe(0)
-    expect(resumed[0]).toBe(`bytes=${start + 5000}-${end}`)
+    // One part was asked for twice: first whole, then from where its bytes stopped (5000 bytes
+    // in, unless the kernel dropped the bytes in flight with the connection).
+    const ends = seen.map((r) => Number(r.split('-')[1]))
+    const end = ends.find((e, i) => ends.indexOf(e) !== i)!
+    const starts = seen
+      .filter((r) => r.endsWith(`-${end}`))
+      .map((r) => Number(r.slice(6, r.indexOf('-'))))
+    const partStart = end + 1 - 16 * KiB
+    expect(partStart % (16 * KiB)).toBe(0)
+    expect(starts).toContain(partStart)
+    expect(Math.max(...starts) - partStart).toBeLessThanOrEqual(5000)
   })
 
   it('takes one plain request for an image smaller than a part (default 5 MiB)', async () => {

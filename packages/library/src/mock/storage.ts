@@ -34,7 +34,7 @@ function cutBody(data: Uint8Array, bytes: number): ReadableStream<Uint8Array> {
         return
       }
       // Let the bytes already written leave before the connection drops.
-      await new Promise((resolve) => setTimeout(resolve, 20))
+      await new Promise((resolve) => setTimeout(resolve, 100))
       controller.error(new Error('download cut by the mock storage (cutDownload)'))
     },
   })

@@ -1,9 +1,9 @@
 import type { FileHandle } from 'node:fs/promises'
 
-/** Bytes gathered into one `writev` (1 MiB). */
-const BATCH = 1024 * 1024
-/** Bytes handed to the file system and not yet written before `write` waits (4 MiB). */
-const BACKLOG = 4 * 1024 * 1024
+/** Bytes gathered into one `writev` (512 KiB). */
+const BATCH = 512 * 1024
+/** Bytes handed to the file system and not yet written before `write` waits (2 MiB). */
+const BACKLOG = 2 * 1024 * 1024
 
 async function writevAll(fh: FileHandle, buffers: Uint8Array[], position: number): Promise<void> {
   let rest = buffers
@@ -25,9 +25,9 @@ async function writevAll(fh: FileHandle, buffers: Uint8Array[], position: number
 }
 
 /**
- * Writes one part's consecutive chunks to a file at their offsets: gathers them into 1 MiB
+ * Writes one part's consecutive chunks to a file at their offsets: gathers them into 512 KiB
  * `writev` calls that run while the next bytes arrive, and makes the caller wait only when
- * 4 MiB are pending. `onWritten(end)` reports how far the part is on disk.
+ * 2 MiB are pending. `onWritten(end)` reports how far the part is on disk.
  */
 export class PartWriter {
   readonly #fh: FileHandle

@@ -289,9 +289,7 @@ export class ProvisionClient {
     next: ModelTypes[P],
     paranoid: boolean,
   ): Promise<ModelTypes[P]> {
-    const r = this.req()
-    if (paranoid) r.paranoidPatch()
-    return r.patchTo(prefix, old, next).do<ModelTypes[P]>()
+    return this.req().patchToFull(prefix, old, next, paranoid)
   }
 
   /** `DELETE /{prefix}/{key}`: returns the deleted object. */

@@ -112,6 +112,29 @@ export class Req {
     return this.patchObj(old, next)
   }
 
+  /** Executes `patchTo` (paranoid when asked) and returns the updated object. */
+  patchToFull<P extends Prefix>(
+    prefix: P,
+    old: ModelTypes[P],
+    next: ModelTypes[P],
+    paranoid: boolean,
+  ): Promise<ModelTypes[P]> {
+    if (paranoid) this.paranoidPatch()
+    return this.patchTo(prefix, old, next).do<ModelTypes[P]>()
+  }
+
+  /** GETs the object's own URL and replaces the contents of `model` with the answer. */
+  async fill<P extends Prefix>(prefix: P, model: ModelTypes[P]): Promise<ModelTypes[P]> {
+    const fresh = await this.get().urlFor(prefix, requireKey(prefix, model)).do<ModelTypes[P]>()
+    for (const k of Object.keys(model)) delete (model as Record<string, unknown>)[k]
+    return Object.assign(model, fresh)
+  }
+
+  /** DELETEs the object's own URL; resolves to the deleted object. */
+  async delete<P extends Prefix>(prefix: P, model: ModelTypes[P]): Promise<ModelTypes[P]> {
+    return this.del().urlFor(prefix, requireKey(prefix, model)).do<ModelTypes[P]>()
+  }
+
   /** GET `/api/v3/{prefix}`. */
   list(prefix: string): this {
     return this.get().urlFor(prefix)

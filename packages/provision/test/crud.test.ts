@@ -219,6 +219,23 @@ describe('server rules', () => {
   })
 })
 
+describe('Req.fill, Req.delete and Req.patchToFull', () => {
+  it('address the object by its own key', async () => {
+    const { client, mock } = await startMock()
+    await client.createModel('profiles', { Name: 'via-req', Description: 'one' })
+    const ref = { Name: 'via-req' }
+    await client.req().fill('profiles', ref)
+    expect(ref).toMatchObject({ Description: 'one', Validated: true })
+    const updated = await client
+      .req()
+      .patchToFull('profiles', ref, { ...ref, Description: 'two' }, false)
+    expect(updated.Description).toBe('two')
+    expect((await client.req().delete('profiles', { Name: 'via-req' })).Description).toBe('two')
+    expect(mock.object('profiles', 'via-req')).toBeUndefined()
+    await expect(client.req().delete('profiles', {})).rejects.toMatchObject({ code: 'ERR_MODEL' })
+  })
+})
+
 describe('read-only collections', () => {
   it('leases can be listed, read and deleted but not created', async () => {
     const { client, mock } = await startMock()

@@ -33,6 +33,21 @@ describe('retries on refused or reset connections', () => {
     }
   })
 
+  it('a real refused port is retried with the same schedule (scaled down)', async () => {
+    const { createServer } = await import('node:net')
+    const probe = createServer()
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r))
+    const { port } = probe.address() as { port: number }
+    await new Promise((r) => probe.close(r))
+    const delays: number[] = []
+    const client = tokenSession(`http://127.0.0.1:${port}`, 't', {
+      retry: { delay: 2 },
+      hooks: { beforeRetry: [({ delay }) => void delays.push(delay)] },
+    })
+    await expect(client.info()).rejects.toBeInstanceOf(NetworkError)
+    expect(delays).toEqual([2, 2, 4, 6, 10, 16])
+  })
+
   it('failFast sends one attempt only', async () => {
     const calls: number[] = []
     const client = tokenSession('http://127.0.0.1:9', 't', { fetch: refusingFetch(calls) })

@@ -57,6 +57,36 @@ describe('userSession', () => {
     }
   })
 
+  it('a refresh that fails with the token and the password is reported, not fatal', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+    try {
+      const mock = createMockProvision()
+      const server = await mock.listen()
+      const errors: unknown[] = []
+      const client = await userSession(server.url, USER, PASSWORD, {
+        onRefreshError: (e) => errors.push(e),
+      })
+      try {
+        mock.auth.users.set(USER, { password: 'rotated' })
+        mock.auth.revoke(USER)
+        await vi.advanceTimersByTimeAsync(300_000)
+        await vi.waitFor(() => expect(errors.length).toBe(1))
+        expect(errors[0]).toBeInstanceOf(ProvisionAuthError)
+        const tokenAsks = mock.requests.filter((r) => r.path.endsWith('/token')).slice(1)
+        expect(tokenAsks.map((r) => r.headers.authorization!.split(' ')[0])).toEqual([
+          'Bearer',
+          'Basic',
+        ])
+        await expect(client.info()).rejects.toBeInstanceOf(ProvisionAuthError)
+      } finally {
+        client.close()
+        await server.close()
+      }
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
   it('close() stops refreshing and later calls fail locally with ERR_SESSION_CLOSED', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
     try {

@@ -47,7 +47,7 @@ function randomHex(bytes: number): string {
 export interface MockProvision {
   /** The web fetch handler. */
   handle: FetchHandler
-  /** msw handlers for the given origins (default `http://drp.test`); no websockets over msw. */
+  /** msw handlers for the given origins (default `https://drp.test`); no websockets over msw. */
   handlers(...origins: string[]): ReturnType<typeof mswHandlers>
   /** Serves HTTP and the websocket event stream on 127.0.0.1. */
   listen(options?: { port?: number }): Promise<ListeningMock>
@@ -199,7 +199,7 @@ export function createMockProvision(options: MockProvisionOptions = {}): MockPro
   return {
     handle,
     handlers: (...origins) =>
-      mswHandlers(handle, ...(origins.length ? origins : ['http://drp.test'])),
+      mswHandlers(handle, ...(origins.length ? origins : ['https://drp.test'])),
     listen: (o) => listenWithEvents(handle, { auth, hub, now, registry, record }, o),
     requests,
     events: hub.published,

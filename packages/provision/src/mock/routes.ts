@@ -39,7 +39,7 @@ function allowOnly(method: string, ...allowed: string[]): void {
   if (!allowed.includes(method)) throw new MockError(405, method, 'Method not allowed')
 }
 
-function indexesRoute(seg: string[]): Response {
+function indexesRoute(store: Store, seg: string[]): Response {
   const table = (prefix: string) => {
     const spec = specOf(prefix)
     const indexes = spec && indexesOf(spec)
@@ -57,9 +57,19 @@ function indexesRoute(seg: string[]): Response {
   }
   const all = table(seg[1]!)
   if (seg.length === 2) return json(all)
-  const one = all[seg.slice(2).join('/')]
-  if (!one) throw new MockError(404, 'GET', `index get: not found: ${seg[2]}`)
-  return json(one)
+  const name = seg.slice(2).join('/')
+  const one = all[name]
+  if (!one) {
+    if (seg[1] === 'machines' && store.collection('params').has(name)) {
+      return json({ Type: 'parameter', Unique: false })
+    }
+    throw new MockError(404, 'GET', `index get: not found: ${name}`)
+  }
+  // The real server writes a second JSON document after a static index (§7.6 quirk).
+  const trailer = { Model: 'indexes', Key: name, Type: 'GET', Messages: ['Not Found'], Code: 404 }
+  return new Response(JSON.stringify(one) + JSON.stringify(trailer), {
+    headers: { 'content-type': 'application/json; charset=utf-8' },
+  })
 }
 
 function prefsRoute(ctx: RouteContext, method: string, body: unknown): Response {
@@ -219,7 +229,7 @@ export async function route(
       throw new MockError(400, method, 'websocket upgrade required')
     case 'indexes':
       allowOnly(method, 'GET')
-      return indexesRoute(seg)
+      return indexesRoute(store, seg)
     case 'files':
       if (seg.length === 1) {
         allowOnly(method, 'GET')

@@ -189,6 +189,32 @@ describe.each(KINDS)('the mock posing as Docker Hub over %s', (kind) => {
     expect(statuses).toHaveLength(3)
   })
 
+  it('deletes like Hub: by digest only, never a manifest a tag still names', async () => {
+    backend = await startMock(kind, { hub: true })
+    const manifest = await seedImage(backend.mock)
+    const repo = hubSession().repository('library/ubuntu')
+    await expect(repo.deleteManifest(sha256(manifest))).rejects.toMatchObject({
+      status: 403,
+      code: 'ERR_DENIED',
+    })
+    const byTag = await backend.mock.handle(
+      new Request(`${backend.url}/v2/library/ubuntu/manifests/latest`, {
+        method: 'DELETE',
+        headers: { authorization: 'Bearer anything' },
+      }),
+    )
+    expect(byTag.status).toBe(405)
+    expect(backend.mock.distribution.tags('library/ubuntu')).toEqual(['latest'])
+    // an untagged manifest can go (the same document with a trailing newline: other bytes, other digest)
+    const loose = enc(`${new TextDecoder().decode(manifest)}\n`)
+    const digest = sha256(loose)
+    await hubSession().putV2ImageManifest('library/ubuntu', digest, loose, {
+      mediaType: DockerMediaType.ManifestV2,
+    })
+    await repo.deleteManifest(digest)
+    expect(backend.mock.distribution.manifest('library/ubuntu', digest)).toBeUndefined()
+  })
+
   it('HEAD does not count against the limit', async () => {
     backend = await startMock(kind, { hub: true, rateLimit: { limit: 2 } })
     await seedImage(backend.mock)

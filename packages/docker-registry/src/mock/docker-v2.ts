@@ -32,8 +32,8 @@ function essence(type: string | null): string {
 
 /**
  * Docker's additions to the distribution mock's V2 API: schema 1 manifests (signed ones
- * digested over their JWS payload), tags of schema 1 manifests in tag lists, and Hub's pull
- * rate limit headers with a `429 TOOMANYREQUESTS` once it runs out.
+ * digested over their JWS payload), tags of schema 1 manifests in tag lists, Hub's pull
+ * rate limit headers with a `429 TOOMANYREQUESTS` once it runs out, and Hub's delete rules.
  */
 export class DockerV2 {
   readonly schema1: Schema1Store = { repositories: new Map() }
@@ -41,10 +41,13 @@ export class DockerV2 {
 
   constructor(
     private readonly inner: MockRegistry,
-    rateLimit?: MockRateLimit,
+    options: { rateLimit?: MockRateLimit; hub?: boolean } = {},
   ) {
-    this.rateLimit = rateLimit && { ...rateLimit }
+    this.rateLimit = options.rateLimit && { ...options.rateLimit }
+    this.hub = !!options.hub
   }
+
+  private readonly hub: boolean
 
   /** Handles a `/v2/…` request: Docker behaviour where it applies, the distribution mock otherwise. */
   async handle(request: Request): Promise<Response> {
@@ -58,6 +61,11 @@ export class DockerV2 {
       ) {
         return this.#putSchema1(request, decodeURIComponent(name), decodeURIComponent(reference))
       }
+      // Anonymous deletes go on to the 401 challenge; authenticated ones meet Hub's rules.
+      if (request.method === 'DELETE' && this.hub && request.headers.has('authorization')) {
+        const refused = this.#hubDelete(decodeURIComponent(name), decodeURIComponent(reference))
+        if (refused) return refused
+      }
       if (request.method === 'GET' || request.method === 'HEAD') {
         return this.#limited(request, () =>
           this.#getManifest(request, decodeURIComponent(name), decodeURIComponent(reference)),
@@ -67,6 +75,19 @@ export class DockerV2 {
     const tags = TAGS.exec(path)
     if (tags && request.method === 'GET') return this.#tags(request, decodeURIComponent(tags[1]!))
     return this.inner.handle(request)
+  }
+
+  /** Hub deletes by digest only (405 for tags) and refuses a manifest a tag still names (403). */
+  #hubDelete(name: string, reference: string): Response | undefined {
+    if (!reference.includes(':')) {
+      return registryError(405, 'UNSUPPORTED', 'The operation is unsupported: delete by digest')
+    }
+    const tagged = this.inner
+      .tags(name)
+      .some((tag) => this.inner.manifest(name, tag)?.digest === reference)
+    return tagged
+      ? registryError(403, 'DENIED', 'the manifest is still referenced by a tag')
+      : undefined
   }
 
   async #limited(request: Request, answer: () => Promise<Response>): Promise<Response> {

@@ -31,7 +31,8 @@ export interface MockDockerRegistryOptions extends MockRegistryOptions {
   endpoints?: string[]
   /**
    * Pose as Docker Hub: token auth with `service=registry.docker.io` (anonymous pull tokens
-   * unless `auth` is given) and, with `rateLimit`, Hub's pull rate limit.
+   * unless `auth` is given), deletes by digest only and never of a tagged manifest (403), and,
+   * with `rateLimit`, Hub's pull rate limit.
    */
   hub?: boolean
   /** Hub's pull rate limit on manifest GET/HEAD. */
@@ -115,7 +116,10 @@ export function createMockDockerRegistry(
       ? { auth: { ...rest.auth, service: 'registry.docker.io' } }
       : {}),
   })
-  const docker = new DockerV2(distribution, rateLimit)
+  const docker = new DockerV2(distribution, {
+    ...(rateLimit ? { rateLimit } : {}),
+    ...(hub ? { hub } : {}),
+  })
   let state = emptyState(users)
   const v1Faults: MockV1Faults = {}
   const requests: DockerLoggedRequest[] = []

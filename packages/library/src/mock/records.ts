@@ -1,6 +1,7 @@
 import type { MockContext } from './context.js'
 import { field, ok, readJson, refuse } from './http.js'
 import type { MockContainer } from './state.js'
+import { collectionJson, containerJson, entityJson, imageJson } from './views.js'
 
 /** Entities, collections, containers and images: find, create, delete. */
 export async function records(
@@ -15,28 +16,28 @@ export async function records(
   const missing = () => refuse(404, 'Not found')
   if (method === 'GET' && kind === 'entities' && rest.length === 1) {
     const entity = store.entity(rest[0]!) ?? missing()
-    return ok(store.entityJson(entity))
+    return ok(entityJson(store, entity))
   }
   if (method === 'GET' && kind === 'collections' && rest.length === 2) {
     const collection = store.collection(rest[0]!, rest[1]!) ?? missing()
-    return ok(store.collectionJson(collection))
+    return ok(collectionJson(store, collection))
   }
   if (method === 'GET' && kind === 'containers' && rest.length === 3) {
     const container = store.container(rest[0]!, rest[1]!, rest[2]!) ?? missing()
-    return ok(store.containerJson(container))
+    return ok(containerJson(store, container))
   }
   if (method === 'POST' && rest.length === 0) {
     const body = await readJson(request)
     const name = field(body, 'name', kind === 'images')
     const description = field(body, 'description', true)
-    if (kind === 'entities') return ok(store.entityJson(store.addEntity(name, description)))
+    if (kind === 'entities') return ok(entityJson(store, store.addEntity(name, description)))
     if (kind === 'collections') {
       const created = store.addCollection(field(body, 'entity'), name, description)
-      return ok(store.collectionJson(created))
+      return ok(collectionJson(store, created))
     }
     if (kind === 'containers') {
       const created = store.addContainer(field(body, 'collection'), name, description)
-      return ok(store.containerJson(created))
+      return ok(containerJson(store, created))
     }
     if (kind === 'images') {
       const hash = field(body, 'hash')
@@ -44,14 +45,14 @@ export async function records(
         refuse(400, `hash ${JSON.stringify(hash)} is not an image hash`)
       }
       const created = store.addImage(field(body, 'container'), hash, description)
-      return ok(store.imageJson(created))
+      return ok(imageJson(store, created))
     }
   }
   if (kind === 'images' && rest.length > 0 && (method === 'GET' || method === 'DELETE')) {
     if (!url.searchParams.has('arch') && method === 'DELETE') refuse(400, 'arch is required')
     const { image } = store.resolve(rest.join('/'), url.searchParams.get('arch') ?? '')
     if (!image) return missing()
-    const json = store.imageJson(image)
+    const json = imageJson(store, image)
     if (method === 'DELETE') store.deleteImage(image)
     return ok(json)
   }
@@ -99,17 +100,17 @@ export function search(ctx: MockContext, url: URL): Response {
   return ok({
     entity: imagesOnly
       ? []
-      : [...store.entities.values()].filter((e) => hit(e.name)).map((e) => store.entityJson(e)),
+      : [...store.entities.values()].filter((e) => hit(e.name)).map((e) => entityJson(store, e)),
     collection: imagesOnly
       ? []
       : [...store.collections.values()]
           .filter((c) => hit(c.name))
-          .map((c) => store.collectionJson(c)),
+          .map((c) => collectionJson(store, c)),
     container: imagesOnly
       ? []
       : [...store.containers.values()]
           .filter((c) => hit(c.name))
-          .map((c) => store.containerJson(c)),
-    image: images.map((i) => store.imageJson(i)),
+          .map((c) => containerJson(store, c)),
+    image: images.map((i) => imageJson(store, i)),
   })
 }

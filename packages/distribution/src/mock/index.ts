@@ -8,7 +8,14 @@ export {
   OCI_INDEX,
   OCI_MANIFEST,
 } from './media-types.js'
-export type { AccessPolicy, MockAuth, MockRegistryOptions, ScopeResource } from './options.js'
+export {
+  type AccessPolicy,
+  DISTRIBUTION_2_8,
+  type MockAuth,
+  type MockQuirks,
+  type MockRegistryOptions,
+  type ScopeResource,
+} from './options.js'
 export {
   createMockRegistry,
   type InspectedManifest,

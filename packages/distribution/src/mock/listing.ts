@@ -47,7 +47,9 @@ export function tagsEndpoint(ctx: Context, name: string): Response {
   if (refused) return refused
   const repo = ctx.store.repository(name)
   if (!repo) return fail(404, 'NAME_UNKNOWN', undefined, { name })
-  const result = paginate(ctx, [...repo.tags.keys()].sort(), `/v2/${name}/tags/list`)
+  const tags = [...repo.tags.keys()].sort()
+  if (ctx.options.quirks.ignoreTagPagination) return listing({ name, tags }, undefined)
+  const result = paginate(ctx, tags, `/v2/${name}/tags/list`)
   if (result instanceof Response) return result
   return listing({ name, tags: result.page }, result.link)
 }

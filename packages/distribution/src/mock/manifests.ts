@@ -60,7 +60,7 @@ function getManifest(ctx: Context, name: string, reference: string): Response {
   return new Response(body, { status: 200, headers })
 }
 
-function missingReferences(repo: Repository, info: ManifestInfo): ErrorEntry[] {
+function missingReferences(repo: Repository, info: ManifestInfo, sparse: boolean): ErrorEntry[] {
   const missing: ErrorEntry[] = []
   for (const blob of info.blobs) {
     // Foreign (non-distributable) layers live at their `urls`, not in the registry.
@@ -68,7 +68,7 @@ function missingReferences(repo: Repository, info: ManifestInfo): ErrorEntry[] {
       missing.push(entry('MANIFEST_BLOB_UNKNOWN', undefined, { digest: blob.digest }))
     }
   }
-  for (const child of info.manifests) {
+  for (const child of sparse ? [] : info.manifests) {
     if (!repo.manifests.has(child.digest)) {
       missing.push(entry('MANIFEST_BLOB_UNKNOWN', undefined, { digest: child.digest }))
     }
@@ -108,7 +108,9 @@ async function putManifest(ctx: Context, name: string, reference: string): Promi
     return refuse(fail(400, 'DIGEST_INVALID', `manifest digest is ${digest}, not ${ref.digest}`))
   }
   const repo = store.repository(name, true)
-  const missing = options.validateReferences ? missingReferences(repo, info) : []
+  const missing = options.validateReferences
+    ? missingReferences(repo, info, options.sparseIndexes)
+    : []
   if (missing.length) return refuse(errorResponse(400, missing))
   const allTags = 'tag' in ref ? [ref.tag, ...tags] : tags
   store.putManifest(name, { digest, bytes, mediaType: info.mediaType, info }, allTags)

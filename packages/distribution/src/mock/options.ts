@@ -25,6 +25,16 @@ export type MockAuth =
       policy?: AccessPolicy
     }
 
+/** Behaviours of the CNCF distribution 2.8 reference server that break the spec. */
+export interface MockQuirks {
+  /** Tags list ignores `n` and `last` and returns every tag. */
+  ignoreTagPagination?: boolean
+  /** PATCH and PUT ignore `Content-Range` and append blindly (no 416). */
+  ignoreContentRange?: boolean
+  /** Upload Locations carry the offset; an older one answers 404 BLOB_UPLOAD_INVALID and kills the session. */
+  staleLocationInvalid?: boolean
+}
+
 /** Options of {@link createMockRegistry}. */
 export interface MockRegistryOptions {
   /** Origin the msw handlers answer; default `http://registry.mock`. */
@@ -51,6 +61,10 @@ export interface MockRegistryOptions {
   strictAccept?: boolean
   /** Refuse manifests whose config, layers or child manifests are missing (`MANIFEST_BLOB_UNKNOWN`); default true. */
   validateReferences?: boolean
+  /** Accept indexes whose child manifests are missing (with `validateReferences`); default false. */
+  sparseIndexes?: boolean
+  /** Reference-server quirks to reproduce; see {@link DISTRIBUTION_2_8}. */
+  quirks?: MockQuirks
   /** Manifest media types accepted on PUT, merged over the OCI and Docker defaults. */
   manifestTypes?: Record<string, ManifestTypeRule>
   /** Largest manifest accepted; default 4 MiB (413 above). */
@@ -67,8 +81,9 @@ export interface MockRegistryOptions {
 
 /** Options with defaults applied. */
 export type ResolvedOptions = Required<
-  Omit<MockRegistryOptions, 'chunkMinLength' | 'referrersPageSize' | 'manifestTypes'>
+  Omit<MockRegistryOptions, 'chunkMinLength' | 'referrersPageSize' | 'manifestTypes' | 'quirks'>
 > & {
+  quirks: Required<MockQuirks>
   chunkMinLength?: number
   referrersPageSize: number
   manifestTypes: Readonly<Record<string, ManifestTypeRule>>
@@ -108,6 +123,12 @@ export function resolveOptions(options: MockRegistryOptions = {}): ResolvedOptio
     automaticCrossMount: options.automaticCrossMount ?? false,
     strictAccept: options.strictAccept ?? false,
     validateReferences: options.validateReferences ?? true,
+    sparseIndexes: options.sparseIndexes ?? false,
+    quirks: {
+      ignoreTagPagination: options.quirks?.ignoreTagPagination ?? false,
+      ignoreContentRange: options.quirks?.ignoreContentRange ?? false,
+      staleLocationInvalid: options.quirks?.staleLocationInvalid ?? false,
+    },
     manifestTypes: { ...DEFAULT_MANIFEST_TYPES, ...options.manifestTypes },
     maxManifestBytes: positive('maxManifestBytes', options.maxManifestBytes, 4 * 1024 * 1024),
     maxBytes: positive('maxBytes', options.maxBytes, 2 * 1024 ** 3),
@@ -116,3 +137,15 @@ export function resolveOptions(options: MockRegistryOptions = {}): ResolvedOptio
     now: options.now ?? Date.now,
   }
 }
+
+/**
+ * Options that make the mock behave like the CNCF distribution 2.8 reference server: no
+ * single-POST uploads (202), no referrers API, no tag deletes, tags list without pagination,
+ * `Content-Range` ignored, stale upload Locations refused.
+ */
+export const DISTRIBUTION_2_8: Readonly<MockRegistryOptions> = Object.freeze({
+  singlePostUpload: false,
+  referrersApi: false,
+  tagDeleteEnabled: false,
+  quirks: { ignoreTagPagination: true, ignoreContentRange: true, staleLocationInvalid: true },
+})

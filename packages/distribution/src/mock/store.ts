@@ -25,6 +25,8 @@ export interface UploadSession {
   size: number
   touched: number
   busy: boolean
+  /** The Location carries the offset; an older Location is refused. */
+  offsetInState: boolean
 }
 
 /**

@@ -9,8 +9,10 @@ import { checkVerifiable } from './validate.js'
 /** Sessions untouched for this long are dropped when a new one starts. */
 const SESSION_IDLE_MS = 15 * 60 * 1000
 
+/** The `_state` token: the session secret, plus the offset when stale Locations are refused. */
+const stateToken = (s: UploadSession) => (s.offsetInState ? `${s.state}.${s.size}` : s.state)
 const uploadLocation = (s: UploadSession) =>
-  `/v2/${s.repository}/blobs/uploads/${s.id}?_state=${s.state}`
+  `/v2/${s.repository}/blobs/uploads/${s.id}?_state=${stateToken(s)}`
 const rangeHeader = (s: UploadSession) => `0-${Math.max(0, s.size - 1)}`
 
 function sessionHeaders(s: UploadSession): Headers {
@@ -34,6 +36,7 @@ function openSession(ctx: Context, name: string): Response {
     size: 0,
     touched: now,
     busy: false,
+    offsetInState: options.quirks.staleLocationInvalid,
   }
   store.uploads.set(session.id, session)
   const headers = sessionHeaders(session)
@@ -130,7 +133,7 @@ function rangeInvalid(session: UploadSession, message: string): Response {
  */
 async function appendBody(ctx: Context, session: UploadSession): Promise<Response | undefined> {
   const { request, store, options } = ctx
-  const rangeValue = request.headers.get('content-range')
+  const rangeValue = options.quirks.ignoreContentRange ? null : request.headers.get('content-range')
   let expected: number | undefined
   if (rangeValue !== null) {
     const range = parseContentRange(rangeValue)
@@ -166,8 +169,14 @@ async function appendBody(ctx: Context, session: UploadSession): Promise<Respons
 export async function uploadEndpoint(ctx: Context, name: string, id: string): Promise<Response> {
   const { request, url, store, options } = ctx
   const session = store.uploads.get(id)
-  if (!session || session.repository !== name || url.searchParams.get('_state') !== session.state) {
+  const state = url.searchParams.get('_state') ?? ''
+  if (!session || session.repository !== name || state.split('.')[0] !== session.state) {
     return fail(404, 'BLOB_UPLOAD_UNKNOWN', undefined, { id })
+  }
+  if (state !== stateToken(session)) {
+    // The 2.8 reference server: a Location from before the last write kills the session.
+    store.dropUpload(id)
+    return fail(404, 'BLOB_UPLOAD_INVALID', 'stale upload Location', { id })
   }
   if (session.busy) return rangeInvalid(session, 'another request is writing to this upload')
   session.touched = options.now()

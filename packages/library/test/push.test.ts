@@ -262,6 +262,8 @@ describe('uploadImage file transfer', () => {
       client.uploadImage(bytesOf(200 * KiB), { path: 'a/b/c', multipartThreshold: 64 * KiB }),
     )
     expect(error.status).toBe(500)
+    expect(error.message).toContain('X-Amz-Signature=[REDACTED]')
+    expect(error.message).not.toMatch(/X-Amz-Signature=[0-9a-f]{32}/)
     const image = [...mock.state.images.values()][0]!
     expect(lines(libraryRequests())).toContain(`PUT /v2/imagefile/${image.id}/_multipart_abort`)
     expect(mock.state.aborted).toHaveLength(1)
@@ -329,5 +331,23 @@ describe('uploadImage file transfer', () => {
     expect(error.message).toContain('part size 262144 (at most 131072)')
     expect(mock.state.aborted).toHaveLength(1)
     expect(storageRequests()).toEqual([])
+  })
+
+  it('keeps the token and presigned signatures out of debug lines', async () => {
+    const debug: string[] = []
+    const { client, mock } = await startLibrary(
+      { partSize: 64 * KiB },
+      { authToken: 'library-secret', debug: (line) => debug.push(line) },
+    )
+    await client.uploadImage(bytesOf(100 * KiB), { path: 'a/b/c', multipartThreshold: 64 * KiB })
+    expect(debug.some((l) => l.includes('/part/'))).toBe(true)
+    const signatures = mock.requests
+      .filter((r) => r.origin === 'storage')
+      .map((r) => new URL(r.path, 'http://x').searchParams.get('X-Amz-Signature')!)
+    expect(signatures.length).toBeGreaterThan(0)
+    for (const line of debug) {
+      expect(line).not.toContain('library-secret')
+      for (const signature of signatures) expect(line).not.toContain(signature)
+    }
   })
 })

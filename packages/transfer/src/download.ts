@@ -1,4 +1,4 @@
-import { linkedController, runPool } from './attempts.js'
+import { linkedController, runPool, throwIfAborted } from './attempts.js'
 import type { Digest } from './digest.js'
 import { checkSize, positive } from './options.js'
 import { type ProgressListener, progressReporter } from './progress.js'
@@ -136,6 +136,12 @@ export function downloadStream(options: DownloadOptions): ReadableStream<Uint8Ar
     let consumed = 0
     let next = 0
     let waiters: Array<() => void> = []
+    const wakeAll = () => {
+      const wake = waiters
+      waiters = []
+      for (const w of wake) w()
+    }
+    controller.signal.addEventListener('abort', wakeAll, { once: true })
     const pool = runPool(
       concurrency,
       () => {
@@ -144,8 +150,10 @@ export function downloadStream(options: DownloadOptions): ReadableStream<Uint8Ar
         return async () => {
           // Stay within `concurrency` parts of the consumer: bounded memory.
           for (let i = 0; index >= consumed + concurrency && i <= parts.length; i++) {
+            throwIfAborted(controller.signal, 'download')
             await new Promise<void>((resolve) => waiters.push(resolve))
           }
+          throwIfAborted(controller.signal, 'download')
           const part = parts[index]!
           const buffer = buffers[index]!
           try {
@@ -176,9 +184,7 @@ export function downloadStream(options: DownloadOptions): ReadableStream<Uint8Ar
         await buffer.wait()
       }
       consumed = index + 1
-      const wake = waiters
-      waiters = []
-      for (const w of wake) w()
+      wakeAll()
     }
     await pool
   }

@@ -106,9 +106,11 @@ export async function probe(
       return { size: cr.total, ranged: true, etag, first: response }
     }
     if (response.status === 200) {
-      const length = response.headers.get('content-length')
+      const length = Number(response.headers.get('content-length') ?? Number.NaN)
       const size =
-        length === null || response.headers.has('content-encoding') ? ctx.size : Number(length)
+        Number.isSafeInteger(length) && !response.headers.has('content-encoding')
+          ? length
+          : ctx.size
       checkTotal(ctx.size, size, response)
       return { size, ranged: false, etag, first: response }
     }

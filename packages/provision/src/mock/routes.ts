@@ -3,6 +3,7 @@ import { fileRoute, isoRoute, listFiles } from './blobs.js'
 import { listCollection, objectRoute, present } from './collections.js'
 import { contentRoute } from './contents.js'
 import { appendJobLog, createJob, getJobLog, jobActions } from './jobs.js'
+import { PARAM_OWNERS, paramsRoute } from './params.js'
 import { empty, json, MockError, readBody, readJson } from './reply.js'
 import type { Obj, Store } from './store.js'
 import { indexesOf, MODEL_SPECS, specOf } from './types.js'
@@ -272,10 +273,15 @@ export async function route(
       throw new MockError(405, method, 'Method not allowed')
     return json(present(head, store.create(head, await readJson(request, ctx.bodyLimit))), 201)
   }
+  const withBody = method === 'PUT' || method === 'PATCH' || method === 'POST'
+  if (PARAM_OWNERS.has(head) && seg[2] === 'params') {
+    const body = withBody ? await readJson(request, ctx.bodyLimit) : undefined
+    return paramsRoute(store, head, seg[1]!, seg.slice(3).join('/'), method, url.searchParams, body)
+  }
   const key = seg.slice(1).join('/')
-  if (head !== 'params' && seg.length > 2)
+  if (head !== 'params' && seg.length > 2) {
     throw new MockError(404, method, 'No route', '', url.pathname)
-  const body =
-    method === 'PUT' || method === 'PATCH' ? await readJson(request, ctx.bodyLimit) : undefined
+  }
+  const body = withBody ? await readJson(request, ctx.bodyLimit) : undefined
   return objectRoute(store, head, key, method, url.searchParams, body)
 }

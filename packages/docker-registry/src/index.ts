@@ -69,13 +69,14 @@ export {
 export { createService, Service } from './service.js'
 export { createSession, Session } from './session.js'
 export type { SessionOptions } from './session-base.js'
-export {
-  type ImgData,
-  type LayerOptions,
-  type RemoteImageJSON,
-  type RepositoryData,
-  type V1CallOptions,
-  V1Session,
-} from './v1.js'
+export { V1Session } from './v1.js'
+export { V1IndexSession } from './v1-index.js'
+export type {
+  ImgData,
+  LayerOptions,
+  RemoteImageJSON,
+  RepositoryData,
+  V1CallOptions,
+} from './v1-wire.js'
 export { type GetV2ManifestOptions, type V2Manifest, V2Session } from './v2.js'
 export { VERSION } from './version.js'

@@ -95,10 +95,16 @@ export class SessionBase {
     return client
   }
 
-  /** `Authorization: Token …` for V1 registry calls (the given tokens, else the session's). */
-  protected tokenHeaders(token: readonly string[] | undefined): Record<string, string> {
-    const list = token ?? this.tokens
-    return list.length ? { authorization: `Token ${list.join(',')}` } : {}
+  /** Headers and signal of a V1 registry call: `Authorization: Token …` (given tokens, else the session's). */
+  protected v1Call(options: { token?: readonly string[]; signal?: AbortSignal }): {
+    headers: Record<string, string>
+    signal?: AbortSignal
+  } {
+    const list = options.token ?? this.tokens
+    return {
+      headers: list.length ? { authorization: `Token ${list.join(',')}` } : {},
+      ...(options.signal ? { signal: options.signal } : {}),
+    }
   }
 
   /** Releases the clients' auth strategies. */

@@ -1,7 +1,8 @@
 import { json, sha256Hex } from './http.js'
 
-/** Schema 1 media types: unsigned and signed (JWS). */
+/** Schema 1, unsigned. */
 export const SCHEMA1 = 'application/vnd.docker.distribution.manifest.v1+json'
+/** Schema 1, signed (JWS). */
 export const SCHEMA1_SIGNED = 'application/vnd.docker.distribution.manifest.v1+prettyjws'
 
 /** Schema 1 manifests the mock holds beside the distribution mock's store (which knows only schema 2 / OCI). */

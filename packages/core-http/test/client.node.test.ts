@@ -4,6 +4,7 @@ import { createServer as createHttpsServer } from 'node:https'
 import { type AddressInfo, connect, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { startTestServer, type TestServer } from '@wharf/tooling/test-server'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
@@ -274,5 +275,35 @@ describe('Node network options', () => {
       fetch: createNodeFetch({ proxy: false, insecure: true }),
     })
     expect(await (await insecure.request('/')).text()).toBe('secure')
+  })
+})
+
+describe('undici loading', () => {
+  it('leaves the built-in fetch on its own dispatcher, so explicit Content-Length still works', async () => {
+    const s = await start(async (req, res) => {
+      let body = ''
+      for await (const chunk of req) body += chunk
+      res.end(`${req.headers['content-length']}:${body}`)
+    })
+    // A fresh process where undici is loaded before anything touches the built-in fetch.
+    const script = `
+      import { createNodeFetch } from '@wharf/core-http/node'
+      const { createHttpClient } = await import('@wharf/core-http')
+      const viaUndici = createHttpClient({ baseUrl: '${s.url}', fetch: createNodeFetch({ proxy: false }) })
+      await (await viaUndici.request('/a')).text()
+      const plain = createHttpClient({ baseUrl: '${s.url}', retry: 0 })
+      const res = await plain.request('/b', { method: 'PUT', body: 'hello' })
+      console.log(await res.text())
+    `
+    const { execFile } = await import('node:child_process')
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(
+        process.execPath,
+        ['--input-type=module', '-e', script],
+        { cwd: fileURLToPath(new URL('..', import.meta.url)) },
+        (error, stdout, stderr) => (error ? reject(new Error(stderr)) : resolve(stdout)),
+      ),
+    )
+    expect(out.trim()).toBe('5:hello')
   })
 })

@@ -1,5 +1,6 @@
-import { Agent, type Dispatcher, EnvHttpProxyAgent, fetch as undiciFetch } from 'undici'
+import type { Dispatcher } from 'undici'
 import type { FetchLike } from '../client.js'
+import { loadUndici } from './undici.js'
 
 /** Network options that only Node can honour. */
 export interface NodeFetchOptions {
@@ -15,7 +16,8 @@ export interface NodeFetchOptions {
 }
 
 /** An undici dispatcher for the given proxy and TLS options. */
-export function createDispatcher(options: NodeFetchOptions = {}): Dispatcher {
+export async function createDispatcher(options: NodeFetchOptions = {}): Promise<Dispatcher> {
+  const { Agent, EnvHttpProxyAgent } = await loadUndici()
   const connect = {
     ...(options.ca === undefined ? {} : { ca: options.ca }),
     ...(options.insecure ? { rejectUnauthorized: false } : {}),
@@ -40,10 +42,13 @@ export function createDispatcher(options: NodeFetchOptions = {}): Dispatcher {
 
 /**
  * A fetch for `createHttpClient({ fetch })` that honours proxies from the environment, a
- * custom CA bundle and (when asked) insecure TLS.
+ * custom CA bundle and (when asked) insecure TLS. undici is loaded on the first request.
  */
 export function createNodeFetch(options: NodeFetchOptions = {}): FetchLike {
-  const dispatcher = createDispatcher(options)
-  return ((input: any, init: any = {}) =>
-    undiciFetch(input, { ...init, dispatcher } as any)) as unknown as FetchLike
+  let dispatcher: Promise<Dispatcher> | undefined
+  return (async (input: any, init: any = {}) => {
+    const { fetch } = await loadUndici()
+    dispatcher ??= createDispatcher(options)
+    return fetch(input, { ...init, dispatcher: await dispatcher } as any)
+  }) as unknown as FetchLike
 }

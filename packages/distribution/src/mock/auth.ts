@@ -169,22 +169,18 @@ export class Authenticator {
     const params = new URL(request.url).searchParams
     const badService = this.checkService(params.get('service'))
     if (badService) return badService
-    let username: string | undefined
-    if (auth.username !== undefined) {
-      const given = basicCredentials(request)
-      if (given?.username !== auth.username || given.password !== (auth.password ?? '')) {
-        return tokenError(401, 'incorrect username or password', {
-          'www-authenticate': 'Basic realm="wharf-mock token"',
-        })
-      }
-      username = given.username
+    const given = basicCredentials(request)
+    if (!this.tokenCredentials(given?.username, given?.password)) {
+      return tokenError(401, 'incorrect username or password', {
+        'www-authenticate': 'Basic realm="wharf-mock token"',
+      })
     }
+    const username = auth.username === undefined ? undefined : given?.username
     const offline = params.get('offline_token') === 'true'
     return this.issue(params.getAll('scope').join(' '), username, offline, false)
   }
 
   private async tokenPost(request: Request): Promise<Response> {
-    const auth = this.options.auth as Extract<ResolvedOptions['auth'], { type: 'token' }>
     const read = await readBody(request, 64 * 1024)
     if (!read.ok) return tokenError(413, 'request body too large')
     const form = new URLSearchParams(new TextDecoder().decode(concat(read.chunks, read.size)))
@@ -194,10 +190,10 @@ export class Authenticator {
     let username: string | undefined
     const grantType = form.get('grant_type')
     if (grantType === 'password') {
-      if (form.get('username') !== auth.username || form.get('password') !== auth.password) {
+      username = form.get('username') ?? undefined
+      if (!this.tokenCredentials(username, form.get('password') ?? undefined)) {
         return tokenError(401, 'incorrect username or password')
       }
-      username = auth.username
     } else if (grantType === 'refresh_token') {
       const refresh = form.get('refresh_token') ?? ''
       if (!this.refreshTokens.has(refresh)) return tokenError(401, 'invalid refresh token')
@@ -207,6 +203,13 @@ export class Authenticator {
     }
     const offline = form.get('access_type') === 'offline'
     return this.issue(form.get('scope') ?? '', username, offline, true)
+  }
+
+  /** True when the credentials are the configured ones (anything goes when none are). */
+  private tokenCredentials(username: string | undefined, password: string | undefined): boolean {
+    const auth = this.options.auth as Extract<ResolvedOptions['auth'], { type: 'token' }>
+    if (auth.username === undefined) return true
+    return username === auth.username && password === (auth.password ?? '')
   }
 
   private checkService(service: string | null): Response | undefined {

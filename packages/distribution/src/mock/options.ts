@@ -73,6 +73,8 @@ export interface MockRegistryOptions {
   maxBytes?: number
   /** Largest `n` honoured on tags and catalog (larger values are clamped); default 1000. */
   maxPageSize?: number
+  /** Texts sent as `Warning: 299 - "<text>"` headers on every registry response (at most 4096 bytes in all). */
+  warnings?: string[]
   /** Requests kept in `requests` (oldest dropped first); default 10 000. */
   maxLoggedRequests?: number
   /** Clock in milliseconds (tokens, upload expiry); default `Date.now`. */
@@ -133,6 +135,7 @@ export function resolveOptions(options: MockRegistryOptions = {}): ResolvedOptio
     maxManifestBytes: positive('maxManifestBytes', options.maxManifestBytes, 4 * 1024 * 1024),
     maxBytes: positive('maxBytes', options.maxBytes, 2 * 1024 ** 3),
     maxPageSize: positive('maxPageSize', options.maxPageSize, 1000, 1),
+    warnings: checkWarnings(options.warnings ?? []),
     maxLoggedRequests: positive('maxLoggedRequests', options.maxLoggedRequests, 10_000),
     now: options.now ?? Date.now,
   }
@@ -149,3 +152,9 @@ export const DISTRIBUTION_2_8: Readonly<MockRegistryOptions> = Object.freeze({
   tagDeleteEnabled: false,
   quirks: { ignoreTagPagination: true, ignoreContentRange: true, staleLocationInvalid: true },
 })
+
+function checkWarnings(warnings: string[]): string[] {
+  const size = warnings.reduce((n, w) => n + new TextEncoder().encode(w).byteLength, 0)
+  if (size > 4096) throw new TypeError('createMockRegistry: warnings exceed 4096 bytes')
+  return warnings
+}

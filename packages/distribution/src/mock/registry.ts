@@ -163,7 +163,12 @@ export function createMockRegistry(options: MockRegistryOptions = {}): MockRegis
       response = fail(500, 'UNKNOWN', `mock registry error: ${(error as Error).message}`)
     }
     await discardBody(request)
-    if (registryHeaders) response.headers.set('docker-distribution-api-version', 'registry/2.0')
+    if (registryHeaders) {
+      response.headers.set('docker-distribution-api-version', 'registry/2.0')
+      for (const text of resolved.warnings) {
+        response.headers.append('warning', `299 - "${text.replace(/["\\]/g, '\\$&')}"`)
+      }
+    }
     if (request.method === 'HEAD' && response.body) {
       response.body.cancel().catch(() => {})
       response = new Response(null, { status: response.status, headers: response.headers })

@@ -153,6 +153,11 @@ async function appendBody(ctx: Context, session: UploadSession): Promise<Respons
       ? budgetExceeded(ctx)
       : fail(400, 'SIZE_INVALID', `body longer than Content-Range ${rangeValue}`)
   }
+  if (store.uploads.get(session.id) !== session) {
+    // Cancelled (or the registry reset) while the body was arriving.
+    store.release(read.size)
+    return fail(404, 'BLOB_UPLOAD_UNKNOWN', undefined, { id: session.id })
+  }
   if (expected !== undefined && read.size !== expected) {
     store.release(read.size)
     return fail(400, 'SIZE_INVALID', `got ${read.size} bytes for Content-Range ${rangeValue}`)
@@ -178,7 +183,10 @@ export async function uploadEndpoint(ctx: Context, name: string, id: string): Pr
     store.dropUpload(id)
     return fail(404, 'BLOB_UPLOAD_INVALID', 'stale upload Location', { id })
   }
-  if (session.busy) return rangeInvalid(session, 'another request is writing to this upload')
+  const writing = request.method === 'PATCH' || request.method === 'PUT'
+  if (writing && session.busy) {
+    return rangeInvalid(session, 'another request is writing to this upload')
+  }
   session.touched = options.now()
   switch (request.method) {
     case 'GET':

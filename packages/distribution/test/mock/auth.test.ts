@@ -275,6 +275,20 @@ describe.each(TRANSPORTS)('anonymous token auth over %s', (transport) => {
     origin: 'http://anon.mock',
     storageOrigin: 'http://anon-storage.mock',
   })
+  it('accepts any OAuth2 password grant', async () => {
+    const r = await t.fetch('/token', {
+      method: 'POST',
+      body: new URLSearchParams({
+        grant_type: 'password',
+        username: 'x',
+        password: 'y',
+        client_id: 'w',
+      }),
+    })
+    expect(r.status).toBe(200)
+    expect(((await r.json()) as { access_token: string }).access_token).toBeTruthy()
+  })
+
   it('issues tokens without credentials', async () => {
     const r = await t.fetch('/token?scope=repository:acme/app:pull')
     const { token } = (await r.json()) as { token: string }

@@ -112,9 +112,16 @@ describe.each(TRANSPORTS)('blobs over %s', (transport) => {
 describe.each(TRANSPORTS)('deletes disabled over %s', (transport) => {
   const t = useRegistry(transport, {
     deleteEnabled: false,
+    warnings: ['deprecated "v1" API', 'second'],
     origin: 'http://nodelete.mock',
     storageOrigin: 'http://nodelete-storage.mock',
   })
+  it('sends the configured Warning headers on registry responses', async () => {
+    const r = await t.fetch('/v2/')
+    expect(r.headers.get('warning')).toBe('299 - "deprecated \\"v1\\" API", 299 - "second"')
+    await drain(r)
+  })
+
   it('DELETE blob → 405 UNSUPPORTED and the blob stays', async () => {
     const digest = await pushBlob(t, 'acme/app', 'keep me')
     const r = await t.fetch(`/v2/acme/app/blobs/${digest}`, { method: 'DELETE' })

@@ -292,3 +292,33 @@ describe.each(TRANSPORTS)('upload options over %s', (transport) => {
     expect(reference.registry.bytesUsed).toBe(1000)
   })
 })
+
+describe('an upload cancelled while a PATCH streams in', () => {
+  const t = useRegistry('http', {
+    origin: 'http://inflight.mock',
+    storageOrigin: 'http://inflight-storage.mock',
+  })
+
+  it('answers status and cancel during the PATCH, which then finds the session gone', async () => {
+    const { location } = await start(t)
+    let push!: ReadableStreamDefaultController<Uint8Array>
+    const body = new ReadableStream<Uint8Array>({ start: (c) => void (push = c) })
+    const patch = t.fetch(location.href, { method: 'PATCH', body, duplex: 'half' } as RequestInit)
+    push.enqueue(random(1000))
+    for (let i = 0; i < 100 && t.registry.bytesUsed < 1000; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+    expect(t.registry.bytesUsed).toBe(1000)
+    const status = await t.fetch(location.href)
+    expect(status.status).toBe(204)
+    const second = await t.fetch(location.href, { method: 'PATCH', body: 'x', headers: octets })
+    expect(second.status).toBe(416)
+    await drain(second)
+    expect((await t.fetch(location.href, { method: 'DELETE' })).status).toBe(204)
+    push.close()
+    const answer = await patch
+    expect(answer.status).toBe(404)
+    expect(await errorCode(answer)).toBe('BLOB_UPLOAD_UNKNOWN')
+    expect(t.registry.bytesUsed).toBe(0)
+  })
+})

@@ -92,11 +92,6 @@ export class LibraryApi {
     private readonly transport: TransportOptions,
   ) {}
 
-  /** The `User-Agent` sent everywhere. */
-  get userAgent(): string {
-    return this.transport.userAgent ?? `wharf-library/${VERSION}`
-  }
-
   /** Sends a request and returns the envelope's `data`. */
   async data<T>(path: string, options: RequestOptions = {}): Promise<T> {
     const response = await this.http.request(path, options)
@@ -149,7 +144,7 @@ export class LibraryApi {
       const t = this.transport
       client = new HttpClient({
         baseUrl: origin,
-        userAgent: this.userAgent,
+        userAgent: this.http.options.userAgent ?? `wharf-library/${VERSION}`,
         errorParser: storageErrorParser,
         ...(t.fetch ? { fetch: t.fetch } : {}),
         ...(t.timeout === undefined ? {} : { timeout: t.timeout }),

@@ -143,6 +143,7 @@ describe('uploadImage file transfer', () => {
     const [put] = storageRequests()
     expect(storageRequests()).toHaveLength(1)
     expect(put!.headers.authorization).toBeUndefined()
+    expect(put!.headers['user-agent']).toMatch(/^wharf-library\/\d/)
     expect(put!.headers['x-amz-content-sha256']).toBe(
       createHash('sha256').update(bytes).digest('hex'),
     )

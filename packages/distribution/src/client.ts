@@ -8,9 +8,11 @@ import {
   type RetryOptions,
   WharfError,
 } from '@wharf/core-http'
+import { catalog } from './catalog.js'
 import { NotOciError, registryErrorParser, type Subject, toRegistryError } from './errors.js'
 import { checkRepository } from './reference.js'
 import { Repository } from './repository.js'
+import type { ListOptions } from './tags.js'
 import { VERSION } from './version.js'
 
 /** Options of {@link createRegistryClient}. */
@@ -141,6 +143,11 @@ export class RegistryClient {
   repository(name: string): Repository {
     checkRepository(name)
     return new Repository(this, name)
+  }
+
+  /** The registry's repositories (`GET /v2/_catalog`), page by page. */
+  catalog(options: ListOptions = {}): AsyncGenerator<string> {
+    return catalog(this, options)
   }
 
   /** Releases the auth strategy's timers. */

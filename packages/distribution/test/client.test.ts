@@ -7,6 +7,7 @@ import { setupServer } from 'msw/node'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import {
   catalog,
+  copy,
   createRegistryClient,
   type ImageManifest,
   InvalidManifestError,
@@ -335,9 +336,13 @@ describe('registry behaviour', () => {
     for (const name of ['a/one', 'b/two', 'c/three']) await c.repository(name).pushBlob(json(name))
     const start = registry.requests.length
     const names: string[] = []
-    for await (const n of catalog(c, { n: 1 })) names.push(n)
+    for await (const n of c.catalog({ n: 1 })) names.push(n)
+    const all: string[] = []
+    for await (const n of catalog(c)) all.push(n)
+    expect(all).toEqual(names)
     expect(names).toEqual(['a/one', 'b/two', 'c/three'])
-    expect(registry.requests.slice(start).filter((r) => r.url.includes('_catalog')).length).toBe(3)
+    // three pages of one, then one page of everything
+    expect(registry.requests.slice(start).filter((r) => r.url.includes('_catalog')).length).toBe(4)
   })
 
   it('rejects invalid names, references and digests before any request', async () => {
@@ -358,5 +363,45 @@ describe('registry behaviour', () => {
     await expect(repo.deleteManifest('v1')).rejects.toBeInstanceOf(WharfError)
     useMock()
     await expect(repo.getManifest('v1')).rejects.toBeInstanceOf(ManifestUnknownError)
+  })
+})
+
+describe('copy', () => {
+  it('copies only the requested platforms of an index', async () => {
+    const registry = useMock()
+    const c = client()
+    const src = c.repository('acme/multi')
+    const descriptors = []
+    for (const architecture of ['amd64', 'arm64', 's390x']) {
+      const config = json({ architecture, os: 'linux' })
+      await src.pushBlob(config)
+      const { descriptor } = await src.putManifest(architecture, manifestOf(config, []))
+      descriptors.push({ ...descriptor, platform: { os: 'linux', architecture } })
+    }
+    const index = {
+      schemaVersion: 2 as const,
+      mediaType: MediaType.ImageIndex,
+      manifests: descriptors,
+    }
+    await src.putManifest('all', index)
+    const one = await copy(src, c.repository('acme/one'), {
+      reference: 'all',
+      platforms: ['linux/arm64'],
+    })
+    expect(one.digest).toBe(descriptors[1]!.digest)
+    expect(registry.manifest('acme/one', 'all')?.digest).toBe(descriptors[1]!.digest)
+    const two = await copy(src, c.repository('acme/two'), {
+      reference: 'all',
+      platforms: ['linux/amd64', 'linux/s390x'],
+    })
+    const stored = JSON.parse(new TextDecoder().decode(registry.manifest('acme/two', 'all')!.bytes))
+    expect(stored.manifests.map((d: { digest: string }) => d.digest)).toEqual([
+      descriptors[0]!.digest,
+      descriptors[2]!.digest,
+    ])
+    expect(two.digest).toBe(sha256(registry.manifest('acme/two', 'all')!.bytes))
+    expect(registry.hasBlob('acme/two', sha256(json({ architecture: 'arm64', os: 'linux' })))).toBe(
+      false,
+    )
   })
 })

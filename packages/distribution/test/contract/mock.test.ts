@@ -67,6 +67,16 @@ function mockTarget(transport: 'msw' | 'http', auth: MockAuth['type']) {
                 }),
             }
           : {}),
+      ...(auth === 'token'
+        ? {
+            tokenScopes: () =>
+              registry.requests
+                .filter((r) => new URL(r.url).pathname === '/token')
+                .map((r) =>
+                  new URL(r.url).searchParams.getAll('scope').flatMap((s) => s.split(' ')),
+                ),
+          }
+        : {}),
       raw,
       capabilities: { referrersApi: true, tagPagination: true },
       close,

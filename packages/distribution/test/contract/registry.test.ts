@@ -47,6 +47,9 @@ function realTarget(mode: 'none' | 'basic' | 'token') {
               badAuth: () => registryTokenAuth({ credentials: wrong }),
             }
           : {}),
+      ...(registry.tokenServer
+        ? { tokenScopes: () => registry.tokenServer!.requests.map((r) => r.scopes) }
+        : {}),
       raw: rawFetch(registry),
       capabilities: { referrersApi: false, tagPagination: false },
       close: () => registry.close(),

@@ -34,6 +34,8 @@ export interface ContractTarget {
   url: string
   /** The credentials strategy for authorized clients, if the target wants auth. */
   auth?: () => AuthStrategy
+  /** Scopes each token request asked for (token-auth targets only). */
+  tokenScopes?: () => string[][]
   /** A strategy with wrong credentials (auth targets only). */
   badAuth?: () => AuthStrategy
   /** fetch with full access, independent of the client, to check what the registry stored. */
@@ -192,6 +194,15 @@ export function contractSuite(
       ).toBe(200)
       const post = sent.filter((s) => s.method === 'POST').at(-1)!
       expect(new URL(post.url).searchParams.get('from')).toBe(from.name)
+      if (target.tokenScopes) {
+        // One token covers the mount: push on the target and pull on the source.
+        expect(target.tokenScopes()).toContainEqual(
+          expect.arrayContaining([
+            `repository:${to.name}:pull,push`,
+            `repository:${from.name}:pull`,
+          ]),
+        )
+      }
       // A blob the source lacks: the registry opens a session (202) and the fallback fails cleanly.
       const other = client.repository(repoName('mount-none'))
       await expect(to.mountBlob(sha256('absent'), other.name)).rejects.toBeInstanceOf(

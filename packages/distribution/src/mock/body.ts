@@ -32,8 +32,10 @@ export async function readBody(
     return { ok: false, reason }
   }
   for (;;) {
-    const { done, value } = await reader.read()
+    const { done, value: read } = await reader.read()
     if (done) return { ok: true, chunks, size }
+    // A small view into a large buffer (a socket read) would pin the whole buffer: copy it.
+    const value = read.buffer.byteLength > 2 * read.byteLength ? read.slice() : read
     if (size + value.byteLength > limit) return stop('limit')
     if (!store.reserve(value.byteLength)) return stop('budget')
     chunks.push(value)

@@ -112,6 +112,7 @@ export async function chunkedUpload(
       } catch (error) {
         if (signal.aborted || !canRecover(error) || failures >= retries) throw error
         failures++
+        report({ type: 'error', error, retrying: true })
         await sleep(retryDelay(options.retryDelay ?? 250, failures), signal)
         try {
           next = (await adapter.status(signal)).offset

@@ -73,6 +73,9 @@ export function rangeContext(
     ...base,
     size: found.size,
     etag: found.etag,
+    onRetry(error) {
+      report({ type: 'error', error, retrying: true })
+    },
     onBytes(n) {
       transferred += n
       report({

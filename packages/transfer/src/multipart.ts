@@ -171,7 +171,7 @@ export async function multipartUpload<T>(options: MultipartOptions<T>): Promise<
           })
           const { etag } = await sendPart(
             { uploadId: id, partNumber, offset, size: length, body, checksum },
-            { adapter, attempts, retryable, signal, base: options.retryDelay ?? 250 },
+            { adapter, attempts, retryable, signal, base: options.retryDelay ?? 250, report },
           )
           sent.delete(partNumber)
           finished += length
@@ -212,6 +212,7 @@ async function sendPart<T>(
     retryable: (error: unknown) => boolean
     signal: AbortSignal
     base: number
+    report: ProgressListener
   },
 ): Promise<{ etag?: string }> {
   for (let attempt = 1; ; attempt++) {
@@ -220,6 +221,7 @@ async function sendPart<T>(
       return await o.adapter.uploadPart(part, o.signal)
     } catch (error) {
       if (o.signal.aborted || attempt >= o.attempts || !o.retryable(error)) throw error
+      o.report({ type: 'error', error, retrying: true })
       await sleep(retryDelay(o.base, attempt), o.signal)
     }
   }

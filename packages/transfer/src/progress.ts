@@ -1,7 +1,8 @@
 /**
  * One event of a transfer's life. `transferred` is a running total of bytes and may go down
  * after a retry; `total` is known when the size is. Uploads report `uploadId` and `expiresAt`
- * on start when the protocol has them.
+ * on start when the protocol has them. An `error` with `retrying: true` is a failure the
+ * transfer recovers from (it tries again); without it the transfer has failed.
  */
 export type ProgressEvent =
   | { type: 'start'; total?: number; uploadId?: string; expiresAt?: Date }
@@ -9,7 +10,7 @@ export type ProgressEvent =
   | { type: 'part'; partNumber: number; size: number }
   | { type: 'finalizing' }
   | { type: 'done'; transferred: number }
-  | { type: 'error'; error: unknown }
+  | { type: 'error'; error: unknown; retrying?: boolean }
 
 /** Receives progress events. A listener that throws never breaks the transfer. */
 export type ProgressListener = (event: ProgressEvent) => void

@@ -55,6 +55,8 @@ export interface RangeContext {
   retryDelay: number
   /** New bytes arrived (for progress). */
   onBytes(n: number): void
+  /** A failed attempt is about to be retried. */
+  onRetry?(error: unknown): void
 }
 
 /** What the first request learnt about the object. */
@@ -246,6 +248,7 @@ export async function fetchPart(
       if (!isTransient(error)) throw error
       if (have > before) failures = 0
       if (++failures > ctx.retries) throw error
+      ctx.onRetry?.(error)
       await sleep(retryDelay(ctx.retryDelay, failures), ctx.signal)
     }
   }

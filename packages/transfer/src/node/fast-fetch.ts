@@ -43,7 +43,7 @@ function toNodeBody(body: unknown): string | Uint8Array | Readable | null | unde
  * cannot stream natively (FormData) go through undici's fetch.
  */
 export function createFastFetch(options: NodeFetchOptions = {}): FetchLike {
-  const dispatcher = createDispatcher(options)
+  let dispatcher: ReturnType<typeof createDispatcher> | undefined
   let fallback: FetchLike | undefined
   return async (input, init = {}) => {
     const request = input instanceof Request ? input : undefined
@@ -62,7 +62,8 @@ export function createFastFetch(options: NodeFetchOptions = {}): FetchLike {
       headers['content-type'] = 'application/x-www-form-urlencoded;charset=UTF-8'
     }
     const signal = (init.signal ?? request?.signal) as AbortSignal | undefined
-    const response = await dispatcher.request({
+    dispatcher ??= createDispatcher(options)
+    const response = await (await dispatcher).request({
       origin: url.origin,
       path: `${url.pathname}${url.search}`,
       method: method as never,

@@ -72,8 +72,12 @@ describe('downloadToFile over node:http', () => {
 
   it('resumes a cut part with a new Range from where it stopped', async () => {
     // Request 3 is a part; the socket dies after 40 000 bytes of it.
-    const { result, server, destination } = await run({ cut: { 3: 40_000 } }, { concurrency: 1 })
+    const { result, server, destination, events } = await run(
+      { cut: { 3: 40_000 } },
+      { concurrency: 1 },
+    )
     expect(result!.digest.toString()).toBe(sha(object))
+    expect(events.filter((e) => e.type === 'error' && e.retrying)).toHaveLength(1)
     expect(sha(await readFile(destination))).toBe(sha(object))
     const third = server.ranges()[2]!
     const start = Number(/bytes=(\d+)-/.exec(third)![1])

@@ -11,22 +11,14 @@ export {
   UnexpectedContentError,
 } from './errors.js'
 export {
-  andItems,
   type EventContext,
   EventStream,
   EventStreamError,
   type EventStreamOptions,
-  equalItem,
   matchesPattern,
-  notItem,
-  orItems,
   Registration,
-  type TestFunc,
-  type WaitOptions,
-  type WaitResult,
   type WebSocketClass,
   type WebSocketLike,
-  waitFor,
 } from './events.js'
 export {
   type CompareOp,
@@ -47,4 +39,14 @@ export {
   type UserSessionOptions,
 } from './session.js'
 export { VERSION } from './version.js'
+export {
+  andItems,
+  equalItem,
+  notItem,
+  orItems,
+  type TestFunc,
+  type WaitOptions,
+  type WaitResult,
+  waitFor,
+} from './wait.js'
 export { DecodeError, decodeYaml, type PrettyFormat, pretty } from './yaml.js'

@@ -13,6 +13,7 @@ import {
 import { blobExists, getBlob } from './blobs.js'
 import { bytesStream } from './bytes.js'
 import type { CallOptions } from './client.js'
+import { BlobUploadError } from './errors.js'
 import { checkDigest, checkRepository } from './reference.js'
 import type { RepositoryContext } from './repository.js'
 import type { Descriptor } from './types.js'
@@ -402,7 +403,16 @@ export async function pushBlob(
   if (single && response.status === 201) {
     return { descriptor: { mediaType, digest, size: source.byteLength }, method: 'single-post' }
   }
-  const done = await uploadThrough(session, source, call)
+  let done: Awaited<ReturnType<typeof uploadThrough>>
+  try {
+    done = await uploadThrough(session, source, call)
+  } catch (error) {
+    // A session the registry dropped (2.8 kills it with 404 BLOB_UPLOAD_INVALID when a
+    // Location went stale after a lost answer): a source that can be read again restarts once.
+    if (!(error instanceof BlobUploadError) || source instanceof ReadableStream) throw error
+    const fresh = await startSession(repo, {}, scopes, options)
+    done = await uploadThrough(fresh.session, source, call)
+  }
   return { descriptor: { mediaType, digest: done.digest, size: done.size }, method: done.method }
 }
 

@@ -290,6 +290,40 @@ describe('registry behaviour', () => {
     expect(registry.blob('acme/app', sha256(bytes))).toEqual(new Uint8Array(bytes))
   })
 
+  it('restarts an upload once when the registry drops the session (2.8 BLOB_UPLOAD_INVALID)', async () => {
+    const registry = useMock()
+    const repo = client().repository('acme/app')
+    const bytes = randomBytes(50_000)
+    let patches = 0
+    msw.use(
+      http.patch('http://registry.mock/v2/acme/app/blobs/uploads/:id', () => {
+        if (++patches !== 2) return undefined
+        return MswResponse.json(
+          { errors: [{ code: 'BLOB_UPLOAD_INVALID', message: 'blob upload invalid' }] },
+          { status: 404 },
+        )
+      }),
+    )
+    const start = registry.requests.length
+    const pushed = await repo.pushBlob(bytes, {
+      digest: sha256(bytes),
+      monolithicThreshold: 0,
+      chunkSize: 20_000,
+    })
+    expect(pushed.method).toBe('chunked')
+    const methods = registry.requests.slice(start).map((r) => r.method)
+    expect(methods.filter((m) => m === 'POST')).toHaveLength(2)
+    expect(methods).toContain('DELETE')
+    expect(registry.blob('acme/app', sha256(bytes))).toEqual(new Uint8Array(bytes))
+    // A one-shot stream cannot be read again: the failure is reported.
+    patches = 0
+    const error = await client()
+      .repository('acme/app')
+      .pushBlob(new Blob([randomBytes(50_000)]).stream(), { chunkSize: 20_000 })
+      .catch((e) => e)
+    expect(error.code).toBe('ERR_BLOB_UPLOAD')
+  })
+
   it('uses the single POST upload when the registry offers it, POST+PUT when it answers 202', async () => {
     useMock()
     const bytes = json({ single: true })

@@ -5,7 +5,7 @@ export interface Budget {
 }
 
 /** A budget that never runs out, for small bounded reads. */
-export const UNBUDGETED: Budget = { reserve: () => true, release: () => {} }
+const UNBUDGETED: Budget = { reserve: () => true, release: () => {} }
 
 /** Result of reading a request body against a limit and the store's budget. */
 export type ReadResult =
@@ -31,15 +31,21 @@ export async function readBody(
     reader.cancel().catch(() => {})
     return { ok: false, reason }
   }
-  for (;;) {
-    const { done, value: read } = await reader.read()
-    if (done) return { ok: true, chunks, size }
-    // A small view into a large buffer (a socket read) would pin the whole buffer: copy it.
-    const value = read.buffer.byteLength > 2 * read.byteLength ? read.slice() : read
-    if (size + value.byteLength > limit) return stop('limit')
-    if (!store.reserve(value.byteLength)) return stop('budget')
-    chunks.push(value)
-    size += value.byteLength
+  try {
+    for (;;) {
+      const { done, value: read } = await reader.read()
+      if (done) return { ok: true, chunks, size }
+      // A small view into a large buffer (a socket read) would pin the whole buffer: copy it.
+      const value = read.buffer.byteLength > 2 * read.byteLength ? read.slice() : read
+      if (size + value.byteLength > limit) return stop('limit')
+      if (!store.reserve(value.byteLength)) return stop('budget')
+      chunks.push(value)
+      size += value.byteLength
+    }
+  } catch (error) {
+    // The client went away mid-body: give back what was reserved.
+    store.release(size)
+    throw error
   }
 }
 
@@ -51,7 +57,7 @@ const DRAIN_LIMIT = 8 * 1024 * 1024
  * answer instead of a reset connection; a body larger than 8 MiB is cancelled instead.
  */
 export async function discardBody(request: Request): Promise<void> {
-  if (!request.body || request.bodyUsed) return
+  if (!request.body || request.bodyUsed || request.body.locked) return
   const reader = request.body.getReader()
   let seen = 0
   try {

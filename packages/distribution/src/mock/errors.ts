@@ -59,10 +59,3 @@ export function fail(
 ): Response {
   return errorResponse(status, entry(code, message, detail), headers)
 }
-
-/** An error the handlers throw to end a request with an OCI error response. */
-export class RegistryFailure extends Error {
-  constructor(readonly response: Response) {
-    super(`mock registry answered ${response.status}`)
-  }
-}

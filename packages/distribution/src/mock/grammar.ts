@@ -1,13 +1,13 @@
 /** Repository name grammar (OCI distribution-spec): lowercase components joined by `/`. */
-export const NAME_PATTERN =
+const NAME_PATTERN =
   /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/
 /** Tag grammar: at most 128 characters, not starting with `.` or `-`. */
-export const TAG_PATTERN = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/
+const TAG_PATTERN = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/
 /** Digest grammar from the image-spec (`algorithm:encoded`). */
-export const DIGEST_PATTERN = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/
+const DIGEST_PATTERN = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/
 
 /** Longest repository name the mock accepts. */
-export const MAX_NAME_LENGTH = 255
+const MAX_NAME_LENGTH = 255
 
 /** True when `name` is a valid repository name. */
 export function isName(name: string): boolean {

@@ -293,6 +293,19 @@ describe.each(TRANSPORTS)('upload options over %s', (transport) => {
   })
 })
 
+async function streamingPatch(t: Target, location: URL, signal?: AbortSignal) {
+  let push!: ReadableStreamDefaultController<Uint8Array>
+  const body = new ReadableStream<Uint8Array>({ start: (c) => void (push = c) })
+  const init = { method: 'PATCH', body, duplex: 'half', signal } as RequestInit
+  const answer = t.fetch(location.href, init)
+  push.enqueue(random(1000))
+  for (let i = 0; i < 100 && t.registry.bytesUsed < 1000; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+  expect(t.registry.bytesUsed).toBe(1000)
+  return { push, answer }
+}
+
 describe('an upload cancelled while a PATCH streams in', () => {
   const t = useRegistry('http', {
     origin: 'http://inflight.mock',
@@ -301,14 +314,7 @@ describe('an upload cancelled while a PATCH streams in', () => {
 
   it('answers status and cancel during the PATCH, which then finds the session gone', async () => {
     const { location } = await start(t)
-    let push!: ReadableStreamDefaultController<Uint8Array>
-    const body = new ReadableStream<Uint8Array>({ start: (c) => void (push = c) })
-    const patch = t.fetch(location.href, { method: 'PATCH', body, duplex: 'half' } as RequestInit)
-    push.enqueue(random(1000))
-    for (let i = 0; i < 100 && t.registry.bytesUsed < 1000; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 10))
-    }
-    expect(t.registry.bytesUsed).toBe(1000)
+    const { push, answer: patch } = await streamingPatch(t, location)
     const status = await t.fetch(location.href)
     expect(status.status).toBe(204)
     const second = await t.fetch(location.href, { method: 'PATCH', body: 'x', headers: octets })
@@ -320,5 +326,20 @@ describe('an upload cancelled while a PATCH streams in', () => {
     expect(answer.status).toBe(404)
     expect(await errorCode(answer)).toBe('BLOB_UPLOAD_UNKNOWN')
     expect(t.registry.bytesUsed).toBe(0)
+  })
+
+  it('gives the bytes of a PATCH back when the client goes away mid-body', async () => {
+    const { location } = await start(t)
+    const abort = new AbortController()
+    const { answer } = await streamingPatch(t, location, abort.signal)
+    abort.abort()
+    await expect(answer).rejects.toThrow()
+    for (let i = 0; i < 100 && t.registry.bytesUsed > 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+    expect(t.registry.bytesUsed).toBe(0)
+    const status = await t.fetch(location.href)
+    expect(status.status).toBe(204)
+    expect(status.headers.get('range')).toBe('0-0')
   })
 })

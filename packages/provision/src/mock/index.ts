@@ -70,7 +70,7 @@ export interface MockProvision {
   /** Cuts every open websocket connection. */
   dropSockets(): void
   /** Publishes an event to the websocket listeners. */
-  publish(event: Omit<MockEvent, 'Time'> & { Time?: string }): void
+  publish(event: Omit<MockEvent, 'Time' | 'Object'> & { Time?: string; Object?: unknown }): void
 }
 
 /**

@@ -1,3 +1,4 @@
+import { AbortError } from '@wharf/core-http'
 import {
   hashStream,
   type ProgressListener,
@@ -64,6 +65,17 @@ function sizeOf(source: UploadSource): number {
     )
   }
   return size
+}
+
+/** The digest of the whole source (read once, checked for its size), stopping on abort. */
+async function hashSource(source: UploadSource, size: number, signal?: AbortSignal) {
+  const stream = open(source, size).pipeThrough(verifyingStream({ size }), signal ? { signal } : {})
+  try {
+    return await hashStream(stream)
+  } catch (error) {
+    if (signal?.aborted) throw new AbortError('uploadImage (hashing the source)', signal.reason)
+    throw error
+  }
 }
 
 /** GETs a record; on 404 creates it with `create`. */
@@ -174,7 +186,7 @@ export async function uploadImage(
   const arch = options.arch ?? 'amd64'
   const o: Signal = options.signal ? { signal: options.signal } : {}
   const size = sizeOf(source)
-  const { digest } = await hashStream(open(source, size).pipeThrough(verifyingStream({ size })))
+  const { digest } = await hashSource(source, size, options.signal)
   const hash = digest.toLibraryString()
   const { container, image } = await records(
     api,

@@ -351,4 +351,26 @@ describe('uploadImage file transfer', () => {
       for (const signature of signatures) expect(line).not.toContain(signature)
     }
   })
+
+  it('stops hashing a source that never ends when the signal fires, sending nothing', async () => {
+    const { client, libraryRequests } = await startLibrary()
+    const endless = {
+      size: 10 * KiB,
+      open: () => new ReadableStream<Uint8Array>({ pull: () => new Promise(() => {}) }),
+    }
+    const error = await rejection(
+      client.uploadImage(endless, { path: 'a/b/c', signal: AbortSignal.timeout(50) }),
+    )
+    expect(error.code).toBe('ERR_ABORTED')
+    expect(libraryRequests()).toEqual([])
+  })
+
+  it('refuses a source that yields fewer bytes than its size', async () => {
+    const { client, libraryRequests } = await startLibrary()
+    const short = { size: 100, open: () => new Blob([new Uint8Array(60)]).stream() }
+    expect((await rejection(client.uploadImage(short, { path: 'a/b/c' }))).code).toBe(
+      'ERR_SIZE_MISMATCH',
+    )
+    expect(libraryRequests()).toEqual([])
+  })
 })

@@ -1,3 +1,4 @@
+export type { ProgressEvent, ProgressListener, UploadSource } from '@wharf/transfer'
 export { LibraryApi, libraryErrorParser, storageErrorParser } from './api.js'
 export { API_VERSION_V2_ARCH_TAGS, API_VERSION_V2_UPLOAD, compareVersions } from './api-version.js'
 export {

@@ -160,6 +160,18 @@ describe('getImage and deleteImage', () => {
     expect(libraryRequests()).toEqual([])
   })
 
+  it('retries a GET the library answered with 503 once', async () => {
+    const { client, mock, libraryRequests } = await startLibrary()
+    await seed(client, 'a/b/c', 5)
+    mock.requests.length = 0
+    mock.faults.failNext = { status: 503, count: 1, paths: /^\/v1\/images\// }
+    expect((await client.getImage('a/b/c', { arch: 'amd64' })).uploaded).toBe(true)
+    expect(libraryRequests().map((r) => r.path)).toEqual([
+      '/v1/images/a/b/c:latest?arch=amd64',
+      '/v1/images/a/b/c:latest?arch=amd64',
+    ])
+  })
+
   it('maps 401 to UnauthorizedError and sends the bearer token', async () => {
     const { server, libraryRequests } = await startLibrary({ tokens: ['s3cret'] })
     const anonymous = createLibraryClient({ baseURL: server.url })

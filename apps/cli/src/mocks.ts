@@ -16,6 +16,10 @@ export const MOCKS: Record<string, Starter> = {
     const { createMockLibrary } = await import('@wharf/library/mock')
     return createMockLibrary().listen()
   },
+  drp: async (port) => {
+    const { createMockProvision } = await import('@wharf/provision/mock')
+    return createMockProvision().listen({ ...(port ? { port } : {}) })
+  },
   charm: async () => {
     const { createMockCharmStore } = await import('@wharf/charmstore/mock')
     return createMockCharmStore({ discharger: { user: 'demo' } }).listen()

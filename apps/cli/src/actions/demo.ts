@@ -73,6 +73,10 @@ export const demo: Handler = async (ctx) => {
     const registry = new URL(mocks.oci!.url).host
     const ref = `${registry}/demo/hello:1.0`
     const image = await buildImage(join(work, 'image'), '1.0')
+    await writeFile(
+      join(work, 'machine.yaml'),
+      'Name: demo.example.com\nDescription: made by wharf demo\n',
+    )
 
     const pushed = await wharf(['oci', 'push', join(work, 'image'), ref])
     check(pushed.digest === image.manifestDigest, `pushed ${ref} as ${pushed.digest}`)
@@ -132,6 +136,14 @@ export const demo: Handler = async (ctx) => {
     check(
       shown.id === charm.id && shown.meta['charm-metadata'].Summary === 'Says hello',
       `charm ${shown.id} metadata shown`,
+    )
+
+    const drp = ['--endpoint', mocks.drp!.url]
+    await wharf(['drp', 'create', 'machines', join(work, 'machine.yaml'), ...drp])
+    const machines: Array<{ Name: string }> = await wharf(['drp', 'list', 'machines', ...drp])
+    check(
+      machines.some((m) => m.Name === 'demo.example.com'),
+      `DRP machines listed (${machines.map((m) => m.Name).join(', ')})`,
     )
     say('demo: every step verified')
   } catch (error) {

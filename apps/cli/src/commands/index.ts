@@ -2,6 +2,7 @@ import type { Command } from 'commander'
 import type { Handler } from '../cli.js'
 import { registerCharm } from './charm.js'
 import { registerDemo } from './demo.js'
+import { registerDrp } from './drp.js'
 import { registerLibrary } from './library.js'
 import { registerMock } from './mock.js'
 import { registerOci } from './oci.js'
@@ -17,6 +18,7 @@ export function registerGroups(program: Command, bind: Bind): void {
   registerOci(program, bind)
   registerCharm(program, bind)
   registerLibrary(program, bind)
+  registerDrp(program, bind)
   registerMock(program, bind)
   registerDemo(program, bind)
 }

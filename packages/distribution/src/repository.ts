@@ -202,11 +202,13 @@ export class Repository implements RepositoryContext, ContentTarget {
       await this.putManifest(descriptor.digest, bytes, descriptor.mediaType, options)
       return
     }
+    // The registry verifies the digest on the closing PUT; the bytes are not hashed twice.
     await this.pushBlob(content, {
       ...options,
       digest: descriptor.digest,
       size: descriptor.size,
       mediaType: descriptor.mediaType,
+      hash: false,
     })
   }
   /** ContentTarget: the descriptor of a tag or digest. */

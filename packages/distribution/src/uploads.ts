@@ -35,6 +35,12 @@ export interface PushBlobOptions extends CallOptions {
   chunkSize?: number
   /** Try the single `POST ?digest=` upload first (a registry answering 202 gets the PUT). */
   singlePost?: boolean
+  /**
+   * Hash a streamed source locally to catch a wrong `digest` before the closing PUT (default
+   * true). False leaves the check to the registry, which verifies the digest on that PUT
+   * anyway; copy() uses it for streams that were already verified when read.
+   */
+  hash?: boolean
   /** Upload progress. */
   onProgress?: ProgressListener
 }
@@ -279,6 +285,7 @@ async function* pieces(
   hasher: Hasher | undefined,
 ): AsyncGenerator<Piece> {
   if (!hasher && !(source instanceof ReadableStream) && !(source instanceof Uint8Array)) {
+    // sized and range-openable: no buffering
     for (let start = 0; start < source.size; start += chunkSize) {
       const end = Math.min(source.size, start + chunkSize)
       const open = () =>
@@ -302,7 +309,8 @@ async function chunkedUpload(
 ): Promise<{ digest: string; size: number }> {
   const expected = options.digest ? parseDigest(options.digest) : undefined
   const sized = !(source instanceof ReadableStream) && !(source instanceof Uint8Array)
-  const hasher = expected && sized ? undefined : createHasher(expected?.algorithm ?? 'sha256')
+  const skip = expected && (sized || options.hash === false)
+  const hasher = skip ? undefined : createHasher(expected?.algorithm ?? 'sha256')
   const chunkSize = Math.max(options.chunkSize ?? 32 * 1024 * 1024, session.minChunk, 1)
   const total = options.size ?? sizeOf(source)
   let offset = 0

@@ -184,7 +184,16 @@ describe('concurrentDownloadImage', () => {
     expect(files.every((r) => r.headers.authorization === 'Bearer library-secret')).toBe(true)
   })
 
-  it('refuses a bad destination and a bad concurrency with typed errors', async () => {
+  it('round-trips an empty image, and treats concurrency 0 as 1', async () => {
+    const { client, mock } = await startLibrary()
+    await client.uploadImage(new Uint8Array(0), { path: 'a/b/empty', arch: 'amd64' })
+    expect([...mock.state.images.values()][0]).toMatchObject({ uploaded: true, size: 0 })
+    const file = target()
+    await client.concurrentDownloadImage('a/b/empty', file, { arch: 'amd64', concurrency: 0 })
+    expect((await readFile(file)).byteLength).toBe(0)
+  })
+
+  it('refuses a bad destination and a bad part size with typed errors', async () => {
     const { client } = await withImage(1 * KiB)
     expect((await rejection(client.concurrentDownloadImage('a/b/c', ''))).code).toBe(
       'ERR_INVALID_ARGUMENT',

@@ -180,13 +180,22 @@ describe('over msw', () => {
   beforeAll(() => server.listen({ onUnhandledRequest: 'error' }))
   afterAll(() => server.close())
 
-  it('logs in and reads info through the msw handlers', async () => {
-    const client = await userSession('https://drp.test', USER, PASSWORD)
+  it('logs in, reads info, does CRUD and survives a dropped connection through msw', async () => {
+    const client = await userSession('https://drp.test', USER, PASSWORD, { retry: { delay: 1 } })
     try {
       expect((await client.info()).version).toBe('v3.10.0')
       expect(client.urlFor('machines', 'Name:a b').href).toBe(
         'https://drp.test/api/v3/machines/Name:a%20b',
       )
+      const m = await client.createModel('machines', { Name: 'msw.example.com' })
+      const [o, n] = await client.getModelForPatch('machines', m.Uuid!)
+      n.Description = 'over msw'
+      expect((await client.patchTo('machines', o, n)).Description).toBe('over msw')
+      expect(await client.filter('machines', 'Name', 'Eq', 'msw.example.com')).toHaveLength(1)
+      await client.deleteModel('machines', m.Uuid!)
+      expect(await client.existsModel('machines', m.Uuid!)).toBe(false)
+      mock.failNext(1)
+      expect((await client.info()).version).toBe('v3.10.0')
     } finally {
       client.close()
     }

@@ -8,5 +8,6 @@ describe('portability', () => {
   it('the main entry and ./mock import no node: module', () => {
     expect(findNodeImports(dist('index.js'))).toEqual([])
     expect(findNodeImports(dist('mock/index.js'))).toEqual([])
+    expect(findNodeImports(dist('node/index.js')).length).toBeGreaterThan(0)
   })
 })

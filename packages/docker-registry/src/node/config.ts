@@ -1,4 +1,5 @@
 import {
+  configKey,
   type DockerConfig,
   type DockerConfigLocation,
   loadDockerConfig,
@@ -96,4 +97,33 @@ export async function saveLogin(
   }
   const path = await saveDockerConfig({ ...config, auths }, options.dir, options)
   return { key, store: helper ? 'helper' : 'file', ...(helper ? { helper } : {}), path }
+}
+
+/**
+ * Forgets the stored credentials for a registry, as `docker logout` does: erases them from
+ * the credential helper the config names for the key and drops the `auths` entry. Resolves
+ * to false when nothing was stored.
+ */
+export async function removeLogin(address: string, options: ConfigOptions = {}): Promise<boolean> {
+  const key = configKey(address)
+  const config: DockerConfig = await loadDockerConfig(options.dir, options)
+  const helper =
+    (typeof config.credHelpers?.[key] === 'string' ? config.credHelpers[key] : undefined) ??
+    (typeof config.credsStore === 'string' && config.credsStore ? config.credsStore : undefined)
+  const inFile = Object.hasOwn(config.auths ?? {}, key)
+  let erased = false
+  if (helper) {
+    try {
+      await runCredentialHelper(helper, 'erase', key, helperOptions(options))
+      erased = true
+    } catch (error) {
+      // "credentials not found" means there was nothing to erase, not a failure.
+      if (!/not found/i.test(String((error as Error)?.message))) throw error
+    }
+  }
+  if (inFile) {
+    const { [key]: _gone, ...auths } = config.auths ?? {}
+    await saveDockerConfig({ ...config, auths }, options.dir, options)
+  }
+  return erased || inFile
 }

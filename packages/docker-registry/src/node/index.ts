@@ -6,4 +6,10 @@ export {
   resolveAuthConfig,
   saveDockerConfig as saveConfig,
 } from '@wharf/auth/docker-config'
-export { type ConfigOptions, loadAuthConfig, type SavedLogin, saveLogin } from './config.js'
+export {
+  type ConfigOptions,
+  loadAuthConfig,
+  removeLogin,
+  type SavedLogin,
+  saveLogin,
+} from './config.js'

@@ -6,6 +6,7 @@ import { createEndpoint, createSession, INDEX_SERVER, login } from '../../src/in
 import {
   loadAuthConfig,
   loadConfig,
+  removeLogin,
   resolveAuthConfig,
   saveConfig,
   saveLogin,
@@ -140,6 +141,25 @@ describe('docker config and credential helpers (fake docker-credential-wharf-tes
       serverAddress: INDEX_SERVER,
       identityToken: result.identityToken,
     })
+  })
+
+  it('logs out from the helper and from the file, and says when nothing was stored', async () => {
+    backend = await startMock('http', { auth: { type: 'basic', ...USER } })
+    const key = new URL(backend.url).host
+    const result = await login({ ...USER, serverAddress: backend.url })
+    freshDir({ credsStore: 'wharf-test' })
+    await saveLogin(result, USER, { dir, env })
+    expect(store()[key]).toBeDefined()
+    expect(await removeLogin(backend.url, { dir, env })).toBe(true)
+    expect(store()[key]).toBeUndefined()
+    expect((await loadConfig(dir)).auths?.[key]).toBeUndefined()
+    expect(await loadAuthConfig(key, { dir, env })).toBeUndefined()
+
+    freshDir({ psFormat: 'kept' })
+    await saveLogin(result, USER, { dir, env })
+    expect(await removeLogin(key, { dir, env })).toBe(true)
+    expect(await loadConfig(dir)).toEqual({ psFormat: 'kept', auths: {} })
+    expect(await removeLogin(key, { dir, env })).toBe(false)
   })
 
   it('reports a missing helper as a typed error', async () => {

@@ -12,6 +12,7 @@ const client = createHttpClient({
   ...(o.fetch === 'fast' ? { fetch: createFastFetch({ proxy: false }) } : {}),
 })
 const started = performance.now()
+const cpuBefore = process.cpuUsage()
 const result = await downloadToFile({
   fetchRange: (range, signal) =>
     client.request(o.url, { headers: range ? { range: rangeHeader(range) } : {}, signal }),
@@ -24,6 +25,8 @@ const result = await downloadToFile({
   hashInWorker: o.hashInWorker,
 })
 const seconds = (performance.now() - started) / 1000
+const used = process.cpuUsage(cpuBefore)
+const cpu = (used.user + used.system) / 1e6
 // Peak RSS of this process image: VmHWM on Linux. (getrusage's maxRSS survives exec on Linux
 // and would report the parent's size at fork time.)
 let rss = process.resourceUsage().maxRSS * 1024
@@ -31,4 +34,4 @@ try {
   const status = readFileSync('/proc/self/status', 'utf8')
   rss = Number(/VmHWM:\s+(\d+) kB/.exec(status)[1]) * 1024
 } catch {}
-process.stdout.write(`${JSON.stringify({ seconds, rss, digest: String(result.digest) })}\n`)
+process.stdout.write(`${JSON.stringify({ seconds, cpu, rss, digest: String(result.digest) })}\n`)

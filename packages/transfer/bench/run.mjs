@@ -12,8 +12,8 @@ import { createHasher, hashStream, verifyingStream } from '@wharf/transfer'
 const here = dirname(fileURLToPath(import.meta.url))
 const MiB = 1024 * 1024
 const SIZE = 1024 * MiB
-const PREFIX = 48 * MiB
-const RATE = 4 * MiB
+const PREFIX = 24 * MiB
+const RATE = 2 * MiB
 const children = []
 
 function startServer(file, rate) {
@@ -74,10 +74,17 @@ async function hashRates() {
       },
     })
   }
-  const rate = async (fn) => {
-    const started = performance.now()
-    await fn()
-    return bytes.length / MiB / ((performance.now() - started) / 1000)
+  // Rates per CPU second of this process: on a shared machine wall time mostly measures the
+  // other tenants. Each is the best of two.
+  const rate = async (fn, size = bytes.length) => {
+    let best = 0
+    for (let i = 0; i < 2; i++) {
+      const before = process.cpuUsage()
+      await fn()
+      const used = process.cpuUsage(before)
+      best = Math.max(best, size / MiB / ((used.user + used.system) / 1e6))
+    }
+    return best
   }
   const memory = await rate(() => createHash('sha256').update(bytes).digest())
   const streamed = await rate(() => hashStream(chunks()))
@@ -85,12 +92,12 @@ async function hashRates() {
     const reader = chunks().pipeThrough(verifyingStream({})).getReader()
     for (let r = await reader.read(); !r.done; r = await reader.read()) {}
   })
-  const sample = bytes.subarray(0, 32 * MiB)
-  const started = performance.now()
-  const portable = createHasher('sha256', 'portable')
-  portable.update(sample)
-  portable.digest()
-  const noble = sample.length / MiB / ((performance.now() - started) / 1000)
+  const sample = bytes.subarray(0, 16 * MiB)
+  const noble = await rate(() => {
+    const portable = createHasher('sha256', 'portable')
+    portable.update(sample)
+    portable.digest()
+  }, sample.length)
   return { memory, streamed, verified, noble }
 }
 
@@ -131,7 +138,7 @@ try {
   const parallel = download({ ...single, concurrency: 4, partSize: 8 * MiB, fetch: 'fast' })
   const ranged = {
     destination: dest,
-    partSize: 4 * MiB,
+    partSize: 2 * MiB,
     size: PREFIX,
     expected: prefix,
     fetch: 'fast',
@@ -143,33 +150,35 @@ try {
   const rss = Math.max(...fast.map((r) => r.rss), viaFetch.rss, parallel.rss)
 
   const f = (n, d = 0) => n.toFixed(d)
+  // CPU seconds (all threads) the download process spent on the 1 GiB, best run.
+  const cpuOf = (runs) => f(Math.min(...runs.map((r) => r.cpu)), 1)
   const rows = [
     [
       'single stream + sha256 + write + fdatasync (fast fetch) vs `curl -o`, best of 2',
-      `${f(gib(fastBest))} vs ${f(gib(curl))} MiB/s`,
+      `${f(gib(fastBest))} vs ${f(gib(curl))} MiB/s; ${cpuOf(fast)} CPU s`,
       f(curl / fastBest, 2),
       '≥ 0.6',
     ],
     [
       '  same, hashing on a worker thread (`hashInWorker`)',
-      `${f(gib(worker.seconds))} MiB/s`,
+      `${f(gib(worker.seconds))} MiB/s; ${cpuOf([worker])} CPU s`,
       f(curl / worker.seconds, 2),
       '',
     ],
     [
       '  same through undici `fetch` (core-http default)',
-      `${f(gib(viaFetch.seconds))} MiB/s`,
+      `${f(gib(viaFetch.seconds))} MiB/s; ${cpuOf([viaFetch])} CPU s`,
       f(curl / viaFetch.seconds, 2),
       '',
     ],
     [
       '  concurrency 4, 8 MiB parts, unthrottled',
-      `${f(gib(parallel.seconds))} MiB/s`,
+      `${f(gib(parallel.seconds))} MiB/s; ${cpuOf([parallel])} CPU s`,
       f(curl / parallel.seconds, 2),
       '',
     ],
     [
-      `concurrency 4 vs 1, server paced to ${RATE / MiB} MiB/s per connection (first ${PREFIX / MiB} MiB, 4 MiB parts)`,
+      `concurrency 4 vs 1, server paced to ${RATE / MiB} MiB/s per connection (first ${PREFIX / MiB} MiB, 2 MiB parts)`,
       `${f(c1.seconds, 1)} s vs ${f(c4.seconds, 1)} s`,
       f(c1.seconds / c4.seconds, 2),
       '≥ 3.2',
@@ -181,18 +190,18 @@ try {
       '≤ 128 MiB',
     ],
     [
-      'streaming sha256 (hashStream over 64 KiB chunks) vs node:crypto from memory',
-      `${f(h.streamed)} vs ${f(h.memory)} MiB/s`,
+      'streaming sha256 (hashStream over 64 KiB chunks) vs node:crypto from memory, per CPU second',
+      `${f(h.streamed)} vs ${f(h.memory)} MiB/CPU s`,
       f(h.streamed / h.memory, 2),
       '≥ 0.8',
     ],
     [
       '  verifyingStream pass-through vs node:crypto from memory',
-      `${f(h.verified)} MiB/s`,
+      `${f(h.verified)} MiB/CPU s`,
       f(h.verified / h.memory, 2),
       '',
     ],
-    ['  portable sha256 (@noble/hashes)', `${f(h.noble)} MiB/s`, '', ''],
+    ['  portable sha256 (@noble/hashes)', `${f(h.noble)} MiB/CPU s`, '', ''],
   ]
   const load = loadavg()[0]?.toFixed(1)
   const machine = `${cpus().length} cores (${cpus()[0]?.model.trim()}), Node ${process.version}, load average ${load} at the end`
@@ -207,8 +216,8 @@ try {
   console.log(table)
   const readmePath = join(here, '..', 'README.md')
   const readme = await readFile(readmePath, 'utf8')
-  const marked = /(<!-- bench:start -->\n)[\s\S]*?(\n<!-- bench:end -->)/
-  if (marked.test(readme)) await writeFile(readmePath, readme.replace(marked, `$1${table}$2`))
+  const marked = /(<!-- bench:start -->\n)[\s\S]*?(<!-- bench:end -->)/
+  if (marked.test(readme)) await writeFile(readmePath, readme.replace(marked, `$1${table}\n$2`))
 } finally {
   for (const child of children) child.kill()
   await rm(dir, { recursive: true, force: true })

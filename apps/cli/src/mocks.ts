@@ -12,6 +12,10 @@ export const MOCKS: Record<string, Starter> = {
     const { createMockRegistry } = await import('@wharf/distribution/mock')
     return createMockRegistry().listen({ ...(port ? { port } : {}) })
   },
+  docker: async (port) => {
+    const { createMockDockerRegistry } = await import('@wharf/docker-registry/mock')
+    return createMockDockerRegistry({ hub: true }).listen({ ...(port ? { port } : {}) })
+  },
   library: async () => {
     const { createMockLibrary } = await import('@wharf/library/mock')
     return createMockLibrary().listen()

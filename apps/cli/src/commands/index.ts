@@ -2,6 +2,7 @@ import type { Command } from 'commander'
 import type { Handler } from '../cli.js'
 import { registerCharm } from './charm.js'
 import { registerDemo } from './demo.js'
+import { registerDocker } from './docker.js'
 import { registerDrp } from './drp.js'
 import { registerLibrary } from './library.js'
 import { registerMock } from './mock.js'
@@ -16,6 +17,7 @@ export type Bind = (
 /** Adds every command group to the program. */
 export function registerGroups(program: Command, bind: Bind): void {
   registerOci(program, bind)
+  registerDocker(program, bind)
   registerCharm(program, bind)
   registerLibrary(program, bind)
   registerDrp(program, bind)

@@ -19,18 +19,16 @@ describe('getVersion', () => {
   })
 
   it('sends the user agent and resolves paths under a base path', async () => {
-    const mock = createMockLibrary()
     const seen: string[] = []
     const server = setupServer(
-      http.get('http://library.test/prefix/version', ({ request }) => {
+      http.get('http://127.0.0.1:9/prefix/version', ({ request }) => {
         seen.push(request.headers.get('user-agent') ?? '')
         return HttpResponse.json({ data: { version: 'x', apiVersion: '1.0.0' } })
       }),
-      ...mock.handlers(),
     )
     server.listen({ onUnhandledRequest: 'error' })
     try {
-      const client = createLibraryClient({ baseURL: 'http://library.test/prefix' })
+      const client = createLibraryClient({ baseURL: 'http://127.0.0.1:9/prefix' })
       expect((await client.getVersion()).apiVersion).toBe('1.0.0')
       expect(seen).toEqual([expect.stringMatching(/^wharf-library\/\d+\.\d+\.\d+/)])
     } finally {
@@ -172,6 +170,13 @@ describe('getImage and deleteImage', () => {
     ])
   })
 
+  it('never sends the token over plain HTTP to a host that is not loopback', async () => {
+    const client = createLibraryClient({ baseURL: 'http://library.example/', authToken: 't0k' })
+    const error = await rejection(client.getImage('a/b/c'))
+    expect(error.code).toBe('ERR_INSECURE_TRANSPORT')
+    expect(error.message).not.toContain('t0k')
+  })
+
   it('maps 401 to UnauthorizedError and sends the bearer token', async () => {
     const { server, libraryRequests } = await startLibrary({ tokens: ['s3cret'] })
     const anonymous = createLibraryClient({ baseURL: server.url })
@@ -189,13 +194,14 @@ describe('getImage and deleteImage', () => {
 })
 
 describe('over msw', () => {
-  const mock = createMockLibrary()
+  // Loopback origins where nothing listens: msw answers, or the test fails without traffic.
+  const mock = createMockLibrary({ url: 'http://127.0.0.1:9', storageUrl: 'http://127.0.0.1:10' })
   const server = setupServer(...mock.handlers())
   beforeAll(() => server.listen({ onUnhandledRequest: 'error' }))
   afterAll(() => server.close())
 
   it('pushes, finds and pulls through the msw handlers of both origins', async () => {
-    const client = createLibraryClient({ baseURL: mock.url, authToken: 't', allowInsecure: true })
+    const client = createLibraryClient({ baseURL: mock.url, authToken: 't' })
     const bytes = bytesOf(5000, 9)
     const done = await client.uploadImage(bytes, { path: 'e/c/n', tags: ['x'] })
     expect(done?.containerUrl).toBe('entities/e/collections/c/containers/n')

@@ -1,3 +1,4 @@
+import { SessionClosedError } from '@wharf/auth'
 import type { HttpClient } from '@wharf/core-http'
 import { createHttpClient } from '@wharf/core-http'
 import {
@@ -132,6 +133,13 @@ export class ProvisionClient {
   /** The absolute URL of `/api/v3/` plus the joined parts. */
   urlFor(...parts: string[]): URL {
     return new URL(apiPath(...parts), `${this.endpoint}/`)
+  }
+
+  /** Sets `Authorization: Bearer <token>` on headers that carry none (the seed's `Authorize`). */
+  authorize(headers: Headers): Headers {
+    if (this.#closed) throw new SessionClosedError()
+    if (!headers.has('authorization')) headers.set('authorization', `Bearer ${this.token}`)
+    return headers
   }
 
   /** A new request (GET by default) with this client's trace settings. */

@@ -87,6 +87,16 @@ describe('userSession', () => {
     }
   })
 
+  it('authorize() adds the bearer token unless a header is already there', async () => {
+    const { client } = await startMock()
+    expect(client.authorize(new Headers()).get('authorization')).toBe(`Bearer ${client.token}`)
+    expect(client.authorize(new Headers({ authorization: 'Basic x' })).get('authorization')).toBe(
+      'Basic x',
+    )
+    client.close()
+    expect(() => client.authorize(new Headers())).toThrow(/closed/)
+  })
+
   it('close() stops refreshing and later calls fail locally with ERR_SESSION_CLOSED', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
     try {

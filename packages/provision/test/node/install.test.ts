@@ -11,8 +11,8 @@ import {
 } from '../../src/node/index.js'
 import { onCleanup, seen, startMock } from '../helpers.js'
 
-// Loaded lazily: a static import of core-http/node before the first fetch breaks Node 20's
-// fetch for string bodies ("invalid content-length header"), see the package report.
+// Loaded lazily: under vitest, a static import of core-http/node before the first fetch
+// breaks Node 20's fetch for string bodies ("invalid content-length header").
 const serve = async (handler: (r: Request) => Response) =>
   (await import('@wharf/core-http/node')).serve(handler)
 

@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createLibraryClient } from '@wharf/library'
 import { createMockLibrary } from '@wharf/library/mock'
-import { imageHash } from '@wharf/library/node'
-import { fileSource } from '@wharf/transfer/node'
+import { fileSource, imageHash } from '@wharf/library/node'
 
 // A library to push to: the in-memory mock on 127.0.0.1, with a separate object store.
 const mock = createMockLibrary({ tokens: ['my-token'], partSize: 8 * 1024 * 1024 })

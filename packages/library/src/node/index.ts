@@ -1,1 +1,2 @@
+export { fileSource } from '@wharf/transfer/node'
 export { imageHash } from './image-hash.js'

@@ -102,6 +102,13 @@ describe('uploadImage records and tags', () => {
     expect(error.status).toBe(507)
     expect(full.mock.state.images.size).toBe(1)
     expect([...full.mock.state.images.values()][0]!.uploaded).toBe(false)
+
+    // Hinkskalle answers 413 instead of 507.
+    const hinkskalle = await startLibrary()
+    hinkskalle.mock.faults.failNext = { status: 413, count: 1, paths: /^\/v2\/imagefile\/[^/]+$/ }
+    const refused = await rejection(hinkskalle.client.uploadImage(bytesOf(10), { path: 'a/b/c' }))
+    expect(refused).toBeInstanceOf(QuotaExceededError)
+    expect(refused.status).toBe(413)
   })
 })
 

@@ -55,8 +55,13 @@ async function generate(file) {
   for (let i = 0; i < SIZE / block.length; i++) {
     block.writeUInt32BE(i, 0) // no two blocks alike
     await fh.write(block, 0, block.length, i * block.length)
-    whole.update(block)
-    if ((i + 1) * block.length === PREFIX) prefix = `sha256:${whole.copy().digest('hex')}`
+    const at = i * block.length
+    const cut = PREFIX - at
+    if (cut > 0 && cut <= block.length) {
+      whole.update(block.subarray(0, cut))
+      prefix = `sha256:${whole.copy().digest('hex')}`
+      whole.update(block.subarray(cut))
+    } else whole.update(block)
   }
   await fh.close()
   return { whole: `sha256:${whole.digest('hex')}`, prefix }

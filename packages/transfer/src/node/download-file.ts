@@ -12,7 +12,7 @@ import {
 } from '../errors.js'
 import { createHasher } from '../hash.js'
 import { fetchPart, probe } from '../ranges.js'
-import { type Digester, OrderedHasher } from './ordered-hash.js'
+import { type Digester, OrderedHasher, READ_BACK } from './ordered-hash.js'
 import { PartWriter } from './part-writer.js'
 import { loadState, type ResumeState, removeTemp, saveState, tempPaths } from './resume-state.js'
 import { WorkerHasher } from './worker-hasher.js'
@@ -37,15 +37,24 @@ export interface FileDownloadOptions extends DownloadOptions {
   sync?: boolean
 }
 
-async function readAt(fh: FileHandle, position: number, length: number): Promise<Uint8Array> {
-  const buffer = new Uint8Array(length)
+/**
+ * Reads up to `length` bytes at `position` into `scratch` (one buffer reused for every read:
+ * the caller hashes the bytes before it reads again).
+ */
+async function readAt(
+  fh: FileHandle,
+  scratch: Uint8Array,
+  position: number,
+  length: number,
+): Promise<Uint8Array> {
+  const want = Math.min(length, scratch.byteLength)
   let done = 0
-  for (let i = 0; done < length && i < 1000; i++) {
-    const { bytesRead } = await fh.read(buffer, done, length - done, position + done)
+  for (let i = 0; done < want && i < 1000; i++) {
+    const { bytesRead } = await fh.read(scratch, done, want - done, position + done)
     if (bytesRead === 0) break
     done += bytesRead
   }
-  return buffer.subarray(0, done)
+  return scratch.subarray(0, done)
 }
 
 /** A worker-thread hasher when asked for and available, else an inline one. */
@@ -139,12 +148,13 @@ export async function downloadToFile(
     report({ type: 'start', ...(size === undefined ? {} : { total: size }) })
     fh = await open(paths.temp, prior ? 'r+' : 'w+')
     const file = fh
+    const scratch = new Uint8Array(READ_BACK)
     digester = digesterFor(algorithm, options.hashInWorker === true)
     const hasher = new OrderedHasher(
       digester,
       partSize,
       parts.map((p, i) => p.start + have[i]!),
-      (position, length) => readAt(file, position, length),
+      (position, length) => readAt(file, scratch, position, length),
     )
     const ctx = rangeContext(base, found, report, resumed)
     let next = 0

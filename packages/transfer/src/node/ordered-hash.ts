@@ -8,12 +8,14 @@ export interface Digester {
   ready?(): Promise<void>
 }
 
-const READ_BACK = 4 * 1024 * 1024
+/** Bytes read back from the file at a time (1 MiB). */
+export const READ_BACK = 1024 * 1024
 
 /**
  * Hashes a file that is written out of order, in order. A chunk arriving exactly where hashing
  * stands is hashed from memory; bytes written ahead of it are read back from the file (the page
- * cache) once everything before them is hashed. With one part nothing is ever read back.
+ * cache) once everything before them is hashed, at most READ_BACK bytes at a time; `read` may
+ * reuse its buffer, as each read is hashed before the next. With one part nothing is read back.
  */
 export class OrderedHasher {
   readonly #hasher: Digester

@@ -3,6 +3,7 @@ import { fileRoute, isoRoute, listFiles } from './blobs.js'
 import { listCollection, objectRoute, present } from './collections.js'
 import { contentRoute } from './contents.js'
 import { appendJobLog, createJob, getJobLog, jobActions } from './jobs.js'
+import { metaRoute } from './meta.js'
 import { PARAM_OWNERS, paramsRoute } from './params.js'
 import { empty, json, MockError, readBody, readJson } from './reply.js'
 import type { Obj, Store } from './store.js'
@@ -228,6 +229,13 @@ export async function route(
     }
     case 'ws':
       throw new MockError(400, method, 'websocket upgrade required')
+    case 'meta':
+      return metaRoute(
+        store,
+        method,
+        seg,
+        method === 'PATCH' ? await readJson(request, ctx.bodyLimit) : undefined,
+      )
     case 'indexes':
       allowOnly(method, 'GET')
       return indexesRoute(store, seg)

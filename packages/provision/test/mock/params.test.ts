@@ -40,3 +40,37 @@ describe('mock: params sub-resource', () => {
     })
   })
 })
+
+describe('mock: meta sub-resource', () => {
+  it('reads and patches Meta as an update of the object', async () => {
+    const { client, mock } = await startMock()
+    await client.createModel('profiles', { Name: 'metad', Meta: { color: 'blue' } })
+    expect(await client.req().urlFor('meta', 'profiles', 'Name:metad').do()).toEqual({
+      color: 'blue',
+    })
+    const next = await client
+      .req()
+      .urlFor('meta', 'profiles', 'metad')
+      .patch([
+        { op: 'test', path: '/color', value: 'blue' },
+        { op: 'replace', path: '/color', value: 'red' },
+      ])
+      .do()
+    expect(next).toEqual({ color: 'red' })
+    expect(mock.events.at(-1)).toMatchObject({ Type: 'profiles', Action: 'update', Key: 'metad' })
+    await expect(
+      client
+        .req()
+        .urlFor('meta', 'profiles', 'metad')
+        .patch([{ op: 'test', path: '/color', value: 'blue' }])
+        .do(),
+    ).rejects.toMatchObject({ status: 409 })
+    await expect(client.req().urlFor('meta', 'widgets', 'x').do()).rejects.toMatchObject({
+      status: 400,
+      messages: ['No such Model: widgets'],
+    })
+    await expect(client.req().urlFor('meta', 'interfaces', 'lo').do()).rejects.toMatchObject({
+      status: 400,
+    })
+  })
+})

@@ -1,4 +1,4 @@
-import { streamBytes } from './body.js'
+import { brokenBody, streamBytes } from './body.js'
 import { parseRange } from './ranges.js'
 
 /**
@@ -10,6 +10,7 @@ export function serveBlobBytes(
   bytes: Uint8Array,
   digest: string,
   ignoreRange: boolean,
+  brokenRangeErrors = false,
 ): Response {
   const size = bytes.byteLength
   const headers = new Headers({
@@ -22,8 +23,13 @@ export function serveBlobBytes(
   const range = ignoreRange ? undefined : parseRange(request.headers.get('range'), size)
   if (range === 'unsatisfiable') {
     headers.set('content-range', `bytes */${size}`)
-    headers.set('content-length', '0')
-    return new Response(null, { status: 416, headers })
+    if (!brokenRangeErrors || request.method === 'HEAD') {
+      headers.set('content-length', '0')
+      return new Response(null, { status: 416, headers })
+    }
+    headers.set('content-length', String(size))
+    headers.set('content-type', 'text/plain; charset=utf-8')
+    return new Response(brokenBody('invalid range\n'), { status: 416, headers })
   }
   const part = range ? bytes.subarray(range.start, range.end + 1) : bytes
   headers.set('content-length', String(part.byteLength))

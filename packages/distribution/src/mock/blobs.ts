@@ -12,7 +12,6 @@ export function blobEndpoint(ctx: Context, name: string, digest: string): Respon
   }
   const problem = malformedDigest(digest)
   if (problem) return fail(400, 'DIGEST_INVALID', problem, { digest })
-  if (!store.repository(name)) return fail(404, 'NAME_UNKNOWN', undefined, { name })
   if (method === 'DELETE') {
     if (!options.deleteEnabled) return fail(405, 'UNSUPPORTED', 'deletes are disabled')
     if (!store.unlinkBlob(name, digest)) return fail(404, 'BLOB_UNKNOWN', undefined, { digest })
@@ -30,5 +29,6 @@ export function blobEndpoint(ctx: Context, name: string, digest: string): Respon
       },
     })
   }
-  return serveBlobBytes(request, bytes, digest, !!faults.ignoreRange)
+  const broken = options.quirks.brokenRangeErrors
+  return serveBlobBytes(request, bytes, digest, !!faults.ignoreRange, broken)
 }

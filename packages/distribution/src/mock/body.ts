@@ -87,6 +87,23 @@ export function concat(chunks: Uint8Array[], size: number): Uint8Array {
   return out
 }
 
+/** A body that sends `text` and then fails, dropping the connection (a broken server). */
+export function brokenBody(text: string): ReadableStream<Uint8Array> {
+  let sent = false
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (!sent) {
+        sent = true
+        controller.enqueue(new TextEncoder().encode(text))
+        return
+      }
+      // Let the bytes already written leave before the connection drops.
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      controller.error(new Error('body broken off by the mock registry'))
+    },
+  })
+}
+
 /** A body stream over `bytes` in 64 KiB slices. */
 export function streamBytes(bytes: Uint8Array): ReadableStream<Uint8Array> {
   const slice = 64 * 1024

@@ -36,10 +36,10 @@ export function manifestEndpoint(
 
 function getManifest(ctx: Context, name: string, reference: string): Response {
   const { request, store, options } = ctx
+  // Like the reference server: an unknown repository is just an unknown manifest here.
   const repo = store.repository(name)
-  if (!repo) return fail(404, 'NAME_UNKNOWN', undefined, { name })
-  const manifest =
-    'error' in parseReference(reference) ? undefined : resolveManifest(repo, reference)
+  const valid = !('error' in parseReference(reference))
+  const manifest = repo && valid ? resolveManifest(repo, reference) : undefined
   const accept = request.headers.get('accept')
   if (!manifest || (options.strictAccept && !accepts(accept, manifest.mediaType))) {
     return fail(404, 'MANIFEST_UNKNOWN', undefined, { reference })
@@ -126,13 +126,16 @@ function deleteManifest(ctx: Context, name: string, reference: string): Response
   const ref = parseReference(reference)
   if ('error' in ref) return ref.error
   const repo = store.repository(name)
-  if (!repo) return fail(404, 'NAME_UNKNOWN', undefined, { name })
+  if (!repo) return fail(404, 'MANIFEST_UNKNOWN', undefined, { reference })
   const accepted = () => new Response(null, { status: 202, headers: { 'content-length': '0' } })
   if ('digest' in ref) {
     if (!store.deleteManifest(name, ref.digest)) {
       return fail(404, 'MANIFEST_UNKNOWN', undefined, { reference })
     }
     return accepted()
+  }
+  if (options.quirks.digestOnlyDeletes) {
+    return fail(400, 'DIGEST_INVALID', 'manifests can only be deleted by digest')
   }
   if (!options.tagDeleteEnabled) return fail(400, 'UNSUPPORTED', 'deleting tags is disabled')
   if (!repo.tags.delete(ref.tag)) return fail(404, 'MANIFEST_UNKNOWN', undefined, { reference })

@@ -31,8 +31,15 @@ export interface MockQuirks {
   ignoreTagPagination?: boolean
   /** PATCH and PUT ignore `Content-Range` and append blindly (no 416). */
   ignoreContentRange?: boolean
-  /** Upload Locations carry the offset; an older one answers 404 BLOB_UPLOAD_INVALID and kills the session. */
+  /** Upload Locations carry the offset; an older one answers 404 BLOB_UPLOAD_INVALID. */
   staleLocationInvalid?: boolean
+  /** DELETE of a manifest by tag answers 400 DIGEST_INVALID. */
+  digestOnlyDeletes?: boolean
+  /**
+   * A 416 for an unsatisfiable Range claims the blob's size as Content-Length, sends a few
+   * bytes and drops the connection: clients must decide by status without reading the body.
+   */
+  brokenRangeErrors?: boolean
 }
 
 /** Options of {@link createMockRegistry}. */
@@ -130,6 +137,8 @@ export function resolveOptions(options: MockRegistryOptions = {}): ResolvedOptio
       ignoreTagPagination: options.quirks?.ignoreTagPagination ?? false,
       ignoreContentRange: options.quirks?.ignoreContentRange ?? false,
       staleLocationInvalid: options.quirks?.staleLocationInvalid ?? false,
+      digestOnlyDeletes: options.quirks?.digestOnlyDeletes ?? false,
+      brokenRangeErrors: options.quirks?.brokenRangeErrors ?? false,
     },
     manifestTypes: { ...DEFAULT_MANIFEST_TYPES, ...options.manifestTypes },
     maxManifestBytes: positive('maxManifestBytes', options.maxManifestBytes, 4 * 1024 * 1024),
@@ -142,15 +151,21 @@ export function resolveOptions(options: MockRegistryOptions = {}): ResolvedOptio
 }
 
 /**
- * Options that make the mock behave like the CNCF distribution 2.8 reference server: no
- * single-POST uploads (202), no referrers API, no tag deletes, tags list without pagination,
- * `Content-Range` ignored, stale upload Locations refused.
+ * Options that make the mock behave like the CNCF distribution 2.8 reference server (checked
+ * against 2.8.2 by a differential test): no single-POST uploads (202), no referrers API, tag
+ * deletes refused with DIGEST_INVALID, tags list without pagination, `Content-Range` ignored,
+ * stale upload Locations refused, and 416 answers whose body breaks off.
  */
 export const DISTRIBUTION_2_8: Readonly<MockRegistryOptions> = Object.freeze({
   singlePostUpload: false,
   referrersApi: false,
-  tagDeleteEnabled: false,
-  quirks: { ignoreTagPagination: true, ignoreContentRange: true, staleLocationInvalid: true },
+  quirks: Object.freeze({
+    ignoreTagPagination: true,
+    ignoreContentRange: true,
+    staleLocationInvalid: true,
+    digestOnlyDeletes: true,
+    brokenRangeErrors: true,
+  }),
 })
 
 function checkWarnings(warnings: string[]): string[] {

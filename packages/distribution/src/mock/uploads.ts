@@ -179,8 +179,8 @@ export async function uploadEndpoint(ctx: Context, name: string, id: string): Pr
     return fail(404, 'BLOB_UPLOAD_UNKNOWN', undefined, { id })
   }
   if (state !== stateToken(session)) {
-    // The 2.8 reference server: a Location from before the last write kills the session.
-    store.dropUpload(id)
+    // The 2.8 reference server refuses a Location from before the last write (the session
+    // itself survives: its current Location still works).
     return fail(404, 'BLOB_UPLOAD_INVALID', 'stale upload Location', { id })
   }
   const writing = request.method === 'PATCH' || request.method === 'PUT'

@@ -50,7 +50,7 @@ describe.each(TRANSPORTS)('blobs over %s', (transport) => {
     },
   )
 
-  it('a blob linked elsewhere is unknown here; an unknown repository is NAME_UNKNOWN', async () => {
+  it('a blob linked elsewhere or in an unknown repository is BLOB_UNKNOWN', async () => {
     const digest = await pushBlob(t, 'acme/app', bytes)
     await pushBlob(t, 'acme/other', 'x')
     const other = await t.fetch(`/v2/acme/other/blobs/${digest}`)
@@ -58,7 +58,7 @@ describe.each(TRANSPORTS)('blobs over %s', (transport) => {
     expect(await errorCode(other)).toBe('BLOB_UNKNOWN')
     const none = await t.fetch(`/v2/acme/none/blobs/${digest}`)
     expect(none.status).toBe(404)
-    expect(await errorCode(none)).toBe('NAME_UNKNOWN')
+    expect(await errorCode(none)).toBe('BLOB_UNKNOWN')
   })
 
   it.each([

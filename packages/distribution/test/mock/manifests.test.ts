@@ -244,11 +244,11 @@ describe.each(TRANSPORTS)('manifests over %s', (transport) => {
     }
   })
 
-  it('unknown repository → NAME_UNKNOWN; unknown tag → MANIFEST_UNKNOWN', async () => {
+  it('unknown repository or tag → MANIFEST_UNKNOWN (as the reference server answers)', async () => {
     await pushImage(t, 'acme/app', { reference: 'v1' })
     const repo = await t.fetch('/v2/acme/none/manifests/v1')
     expect(repo.status).toBe(404)
-    expect(await errorCode(repo)).toBe('NAME_UNKNOWN')
+    expect(await errorCode(repo)).toBe('MANIFEST_UNKNOWN')
     const tag = await t.fetch('/v2/acme/app/manifests/v2')
     expect(tag.status).toBe(404)
     expect(await errorCode(tag)).toBe('MANIFEST_UNKNOWN')

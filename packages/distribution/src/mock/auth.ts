@@ -146,7 +146,7 @@ export class Authenticator {
     const detail = needs.flatMap((n) =>
       n.actions.map((action) => ({ Type: n.type, Name: n.name, Action: action })),
     )
-    return errorResponse(401, entry('UNAUTHORIZED', undefined, detail), {
+    return errorResponse(401, entry('UNAUTHORIZED', undefined, detail.length ? detail : null), {
       'www-authenticate': challenge,
     })
   }

@@ -7,7 +7,7 @@ import {
   DISTRIBUTION_2_8,
   type ListeningRegistry,
 } from '../../src/mock/index.js'
-import { SCENARIOS } from './differential.js'
+import { CHALLENGES, challenge, SCENARIOS } from './differential.js'
 
 const binary = registryBinary()
 if (!binary) {
@@ -36,4 +36,23 @@ describe.skipIf(!binary)('DISTRIBUTION_2_8 matches the CNCF registry', () => {
       expect(actual).toEqual(expected)
     },
   )
+})
+
+describe.skipIf(!binary)('token challenges match the CNCF registry', () => {
+  let real: RunningRegistry
+  let mock: ListeningRegistry
+  beforeAll(async () => {
+    real = await startRegistry({ auth: 'token' })
+    mock = await createMockRegistry({
+      auth: { type: 'token', username: 'wharf', password: 'wharf-secret' },
+    }).listen()
+  })
+  afterAll(async () => {
+    await real?.close()
+    await mock?.close()
+  })
+
+  it.each(CHALLENGES)('%s %s', async (method, path) => {
+    expect(await challenge(mock.url, method, path)).toEqual(await challenge(real.url, method, path))
+  })
 })

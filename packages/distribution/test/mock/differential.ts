@@ -62,6 +62,42 @@ async function image(s: Subject, tag: string) {
   return { status: r.status, digest: sha256(manifest), layer, manifest }
 }
 
+const DIGEST = `sha256:${'a'.repeat(64)}`
+
+/** Requests sent anonymously to a token-protected registry: the challenge scope must match. */
+export const CHALLENGES: Array<[method: string, path: string]> = [
+  ['GET', '/v2/'],
+  ['GET', '/v2/acme/app/tags/list'],
+  ['HEAD', `/v2/acme/app/blobs/${DIGEST}`],
+  ['GET', '/v2/acme/app/manifests/v1'],
+  ['PUT', '/v2/acme/app/manifests/v1'],
+  ['DELETE', '/v2/acme/app/manifests/v1'],
+  ['DELETE', `/v2/acme/app/blobs/${DIGEST}`],
+  ['POST', '/v2/acme/app/blobs/uploads/'],
+  ['POST', `/v2/acme/app/blobs/uploads/?mount=${DIGEST}&from=acme/base`],
+  ['PATCH', '/v2/acme/app/blobs/uploads/abc'],
+  ['GET', '/v2/_catalog'],
+]
+
+/** Status, scope (actions sorted) and error code of an anonymous request. */
+export async function challenge(base: string, method: string, path: string): Promise<Observation> {
+  const r = await fetch(new URL(path, base), { method })
+  const header = r.headers.get('www-authenticate') ?? ''
+  const scope = /scope="([^"]*)"/.exec(header)?.[1]
+  const sorted = scope
+    ?.split(' ')
+    .map((s) => {
+      const cut = s.lastIndexOf(':')
+      return `${s.slice(0, cut)}:${s
+        .slice(cut + 1)
+        .split(',')
+        .sort()
+        .join(',')}`
+    })
+    .join(' ')
+  return [r.status, /^Bearer /.test(header), sorted, method === 'HEAD' ? undefined : await code(r)]
+}
+
 /**
  * Raw HTTP scenarios whose observations must be identical on the CNCF distribution 2.8
  * registry and on the mock configured with `DISTRIBUTION_2_8`.

@@ -52,16 +52,7 @@ export class CharmStoreError extends HttpError {
 
   /** Re-types a core-http HttpError. */
   static from(error: HttpError): CharmStoreError {
-    return new CharmStoreError({
-      status: error.status,
-      statusText: error.statusText,
-      method: error.method,
-      url: error.url,
-      headers: error.headers,
-      body: error.body,
-      errors: error.errors,
-      cause: error.cause,
-    })
+    return new CharmStoreError(error.toInit())
   }
 }
 

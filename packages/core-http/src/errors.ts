@@ -93,6 +93,20 @@ export class HttpError extends WharfError {
     this.errors = entries
   }
 
+  /** What this error was made from, to re-type it as a protocol-specific subclass. */
+  toInit(): HttpErrorInit {
+    return {
+      status: this.status,
+      statusText: this.statusText,
+      method: this.method,
+      url: this.url,
+      headers: this.headers,
+      body: this.body,
+      errors: this.errors,
+      cause: this.cause,
+    }
+  }
+
   /** True when one of the API error entries carries this code. */
   hasCode(code: string): boolean {
     return this.errors.some((e) => e.code === code)

@@ -86,6 +86,28 @@ describe('errors', () => {
     expect(isHttpError(net)).toBe(false)
   })
 
+  it('re-types an HttpError into a subclass with the same details', () => {
+    class RegistryFailure extends HttpError {}
+    const original = new HttpError({
+      status: 404,
+      method: 'GET',
+      url: 'https://r.test/v2/x?token=abc',
+      headers: new Headers({ 'x-a': '1' }),
+      body: { errors: [] },
+      errors: [{ code: 'NAME_UNKNOWN', message: 'unknown' }],
+    })
+    const typed = new RegistryFailure(original.toInit(), 'ERR_NAME_UNKNOWN')
+    expect(typed).toBeInstanceOf(HttpError)
+    expect(typed.code).toBe('ERR_NAME_UNKNOWN')
+    expect(typed.message).toBe(original.message)
+    expect([typed.status, typed.url, typed.headers.get('x-a'), typed.errors]).toEqual([
+      404,
+      original.url,
+      '1',
+      original.errors,
+    ])
+  })
+
   it('never puts secrets into messages', () => {
     const e = new WharfError(
       'ERR_X',

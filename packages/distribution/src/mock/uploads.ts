@@ -57,7 +57,15 @@ async function storeBlob(
   chunks: Uint8Array[],
   size: number,
 ): Promise<Response> {
+  // Joining the pieces needs a second copy for a moment: it must fit in the budget too.
+  const copying = chunks.length > 1
+  if (copying && !ctx.store.reserve(size)) {
+    ctx.store.release(size)
+    return budgetExceeded(ctx)
+  }
   const bytes = concat(chunks, size)
+  chunks.length = 0
+  if (copying) ctx.store.release(size)
   const algorithm = digest.slice(0, digest.indexOf(':'))
   const actual = await computeDigest(algorithm, bytes)
   if (actual !== digest) {

@@ -279,6 +279,26 @@ describe.each(TRANSPORTS)('upload options over %s', (transport) => {
     expect(r.status).toBe(201)
   })
 
+  it('maxBytes counts the moment a chunked upload is joined', async () => {
+    const bytes = random(600)
+    let { location } = await start(reference)
+    for (const part of [bytes.slice(0, 300), bytes.slice(300)]) {
+      const r = await reference.fetch(location.href, {
+        method: 'PATCH',
+        body: part,
+        headers: octets,
+      })
+      expect(r.status).toBe(202)
+      location = new URL(r.headers.get('location')!, reference.base)
+    }
+    location.searchParams.set('digest', sha256(bytes))
+    const put = await reference.fetch(location.href, { method: 'PUT' })
+    expect(put.status).toBe(413)
+    expect(await errorCode(put)).toBe('DENIED')
+    expect(reference.registry.bytesUsed).toBe(0)
+    expect(reference.registry.uploadSessions()).toBe(0)
+  })
+
   it('maxBytes refuses uploads past the budget with 413 DENIED and keeps nothing', async () => {
     await pushBlob(reference, 'acme/app', random(1000))
     const { location } = await start(reference)

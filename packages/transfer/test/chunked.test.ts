@@ -153,6 +153,26 @@ describe('chunkedUpload engine', () => {
     expect(result.digest.toString()).toBe(sha(data))
   })
 
+  it('stops at the next chunk when the caller aborts', async () => {
+    const controller = new AbortController()
+    const offsets: number[] = []
+    const error = await chunkedUpload({
+      source: data,
+      chunkSize: 50_000,
+      signal: controller.signal,
+      adapter: {
+        patch: async (c) => {
+          offsets.push(c.offset)
+          if (offsets.length === 2) controller.abort()
+          return { offset: c.offset + c.size }
+        },
+        status: async () => ({ offset: 0 }),
+      },
+    }).catch((e) => e)
+    expect(error.code).toBe('ERR_ABORTED')
+    expect(offsets).toEqual([0, 50_000])
+  })
+
   it('fails when the server makes no progress', async () => {
     const error = await chunkedUpload({
       source: data,

@@ -146,7 +146,9 @@ export async function downloadToFile(
     }
     const resumed = have.reduce((a, b) => a + b, 0)
     report({ type: 'start', ...(size === undefined ? {} : { total: size }) })
-    fh = await open(paths.temp, prior ? 'r+' : 'w+')
+    fh = await open(paths.temp, prior ? 'r+' : 'w+').catch((error: Error) => {
+      throw new TransferOptionsError(`cannot write ${paths.temp}: ${error.message}`)
+    })
     const file = fh
     const scratch = new Uint8Array(READ_BACK)
     digester = digesterFor(algorithm, options.hashInWorker === true)

@@ -281,6 +281,14 @@ describe('downloadToFile over node:http', () => {
 
   it('rejects bad options with typed errors', async () => {
     const fetchRange = clientFetchRange('http://127.0.0.1:9/')
+    const server = await objectServer(object)
+    await expect(
+      downloadToFile({
+        fetchRange: clientFetchRange(server.blobUrl),
+        destination: join(dir, 'no-such-dir', 'x.bin'),
+      }),
+    ).rejects.toThrow(/cannot write .*no-such-dir\/x\.bin\.wharf-download: ENOENT/)
+    await server.close()
     await expect(downloadToFile({ fetchRange, destination: '' })).rejects.toThrow(
       /destination must be a file path/,
     )

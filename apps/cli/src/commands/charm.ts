@@ -1,5 +1,5 @@
 import type { Command } from 'commander'
-import type { Bind } from './index.js'
+import { type Bind, examples } from './index.js'
 
 const load = () => import('../actions/charm.js')
 
@@ -15,9 +15,6 @@ function store(command: Command, withChannel = true): Command {
     ? command.option('--channel <channel>', 'stable, candidate, beta, edge or unpublished')
     : command
 }
-
-const examples = (command: Command, lines: string[]) =>
-  command.addHelpText('after', `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`)
 
 /** `wharf charm …`: the Juju charm store commands. */
 export function registerCharm(program: Command, bind: Bind): void {

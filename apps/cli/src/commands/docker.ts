@@ -1,10 +1,7 @@
 import type { Command } from 'commander'
-import type { Bind } from './index.js'
+import { type Bind, examples } from './index.js'
 
 const load = () => import('../actions/docker.js')
-
-const examples = (command: Command, lines: string[]) =>
-  command.addHelpText('after', `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`)
 
 /** `wharf docker …`: Docker's registry dialect (names like `ubuntu` work). */
 export function registerDocker(program: Command, bind: Bind): void {

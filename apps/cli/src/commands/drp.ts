@@ -1,5 +1,5 @@
 import type { Command } from 'commander'
-import type { Bind } from './index.js'
+import { type Bind, examples } from './index.js'
 
 const load = () => import('../actions/drp.js')
 
@@ -15,9 +15,6 @@ function endpoint(command: Command): Command {
       'read the password from standard input (else WHARF_DRP_PASSWORD, or WHARF_DRP_TOKEN)',
     )
 }
-
-const examples = (command: Command, lines: string[]) =>
-  command.addHelpText('after', `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`)
 
 /** `wharf drp …`: the Digital Rebar Provision commands. */
 export function registerDrp(program: Command, bind: Bind): void {

@@ -14,6 +14,11 @@ export type Bind = (
   name: string,
 ) => (...args: unknown[]) => Promise<void>
 
+/** Appends an "Examples:" block to a command's help. */
+export function examples(command: Command, lines: string[]): Command {
+  return command.addHelpText('after', `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`)
+}
+
 /** Adds every command group to the program. */
 export function registerGroups(program: Command, bind: Bind): void {
   registerOci(program, bind)

@@ -1,5 +1,5 @@
 import type { Command } from 'commander'
-import type { Bind } from './index.js'
+import { type Bind, examples } from './index.js'
 
 const load = () => import('../actions/library.js')
 
@@ -8,9 +8,6 @@ function library(command: Command): Command {
     .option('--library <url>', 'library API base URL (or WHARF_LIBRARY_URL)')
     .option('--token-stdin', 'read the bearer token from standard input (else WHARF_LIBRARY_TOKEN)')
 }
-
-const examples = (command: Command, lines: string[]) =>
-  command.addHelpText('after', `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`)
 
 /** `wharf library …`: the Sylabs Cloud Library commands. */
 export function registerLibrary(program: Command, bind: Bind): void {

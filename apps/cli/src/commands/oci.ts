@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander'
-import type { Bind } from './index.js'
+import { type Bind, examples } from './index.js'
 
 const load = () => import('../actions/oci.js')
 
@@ -12,8 +12,6 @@ function credentials(command: Command): Command {
 /** `wharf oci …`: the OCI distribution commands. */
 export function registerOci(program: Command, bind: Bind): void {
   const oci = program.command('oci').description('OCI registries (distribution spec 1.1)')
-  const examples = (command: Command, lines: string[]) =>
-    command.addHelpText('after', `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`)
 
   examples(
     credentials(oci.command('ping').argument('<registry>', 'registry host[:port]'))

@@ -1,4 +1,5 @@
 // One timed Wharf operation in its own process, so its peak RSS is its own. Prints JSON.
+import { readFileSync } from 'node:fs'
 import { copy, createRegistryClient } from '@wharf/distribution'
 import { pullToLayout, pushFromLayout } from '@wharf/distribution/node'
 import { createFastFetch } from '@wharf/transfer/node'
@@ -12,7 +13,7 @@ const started = performance.now()
 if (op === 'pull') {
   // a: registry host, b: repository, c: layout directory
   const repo = connect(a).repository(b)
-  await pullToLayout(repo, 'v1', c, { rangedDownloadThreshold: 16 * 1024 * 1024, concurrency: 4 })
+  await pullToLayout(repo, 'v1', c, { partSize: 8 * 1024 * 1024, concurrency: 4 })
 } else if (op === 'push') {
   // a: layout directory, b: registry host, c: repository
   const repo = connect(b).repository(c)
@@ -24,4 +25,8 @@ if (op === 'pull') {
   await copy(source, destination, { reference: 'v1', concurrency: 4 })
 } else throw new Error(`unknown op ${op}`)
 const seconds = (performance.now() - started) / 1000
-console.log(JSON.stringify({ seconds, maxRssMiB: process.resourceUsage().maxRSS / 1024 }))
+// VmHWM, not resourceUsage().maxRSS: on Linux ru_maxrss survives execve and would include
+// the parent's resident set at fork time.
+const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))
+const maxRssMiB = hwm ? Number(hwm[1]) / 1024 : process.resourceUsage().maxRSS / 1024
+console.log(JSON.stringify({ seconds, maxRssMiB }))

@@ -2,6 +2,8 @@ import { readLimited } from '@wharf/core-http'
 import { digestOf } from '@wharf/transfer'
 import { bytesStream } from './bytes.js'
 import type { ContentOptions, ContentTarget } from './content.js'
+import { ManifestUnknownError } from './errors.js'
+import { ContentNotFoundError } from './memory.js'
 import { matchPlatform, type PlatformSpec, selectPlatform } from './platform.js'
 import { limiter, mapLimit } from './pool.js'
 import { isValidDigest } from './reference.js'
@@ -77,19 +79,32 @@ export async function copy(
     return pending
   }
 
-  let root = await source.resolve(options.reference, call)
-  if (options.platforms?.length && isIndexType(root.mediaType)) {
-    root = await selectRoot(root, await readManifest(root), options.platforms, inMemory)
-  }
-  await copyNode(root)
   const tag =
     options.destinationReference ??
     (isValidDigest(options.reference) ? undefined : options.reference)
-  if (tag && !isValidDigest(tag)) {
-    const current = await destination.resolve(tag, call).catch(() => undefined)
-    if (current?.digest !== root.digest) await destination.tag(root, tag, call)
+  // Both ends at once: when the destination tag already names the source root, nothing moves.
+  const [resolved, current] = await Promise.all([
+    source.resolve(options.reference, call),
+    tag && !isValidDigest(tag) ? destination.resolve(tag, call).catch(absent) : undefined,
+  ])
+  let root = resolved
+  if (options.platforms?.length && isIndexType(root.mediaType)) {
+    root = await selectRoot(root, await readManifest(root), options.platforms, inMemory)
   }
+  if (current?.digest === root.digest) {
+    options.onCopy?.({ descriptor: root, action: 'skipped' })
+    return root
+  }
+  await copyNode(root)
+  if (tag && !isValidDigest(tag)) await destination.tag(root, tag, call)
   return root
+}
+
+/** Not-found answers mean "no such tag yet"; anything else is a real failure. */
+function absent(error: unknown): undefined {
+  if (error instanceof ManifestUnknownError || error instanceof ContentNotFoundError)
+    return undefined
+  throw error
 }
 
 /** The root to copy for a platform selection: the single match, or a new index of the matches. */

@@ -50,7 +50,8 @@ describe('progress, debug output and cancellation', () => {
         error ? reject(error) : resolve(stdout),
       ),
     )
-    expect(screen).toMatch(/\r\x1b\[Kpull library:\/\/tty\/tools\/big:1 \[=*\s*\] \d+%/)
+    expect(screen).toContain('\r\u001b[Kpull library://tty/tools/big:1 [')
+    expect(screen).toMatch(/pull library:\/\/tty\/tools\/big:1 \[=*\s*\] \d+%/)
     expect(screen).toContain('100%')
   })
 

@@ -84,7 +84,7 @@ export const search: Handler = async (ctx, [term], flags) => {
   const found = await session.searchRepositories(term!, { limit, signal: ctx.signal })
   ctx.print(found.results, () =>
     [
-      'NAME'.padEnd(32) + 'STARS'.padStart(7) + '  OFFICIAL  DESCRIPTION',
+      `${'NAME'.padEnd(32)}${'STARS'.padStart(7)}  OFFICIAL  DESCRIPTION`,
       ...found.results.map(
         (r) =>
           `${r.name.padEnd(32)}${String(r.starCount).padStart(7)}  ${(r.isOfficial ? '[OK]' : '').padEnd(8)}  ${r.description.slice(0, 60)}`,

@@ -86,8 +86,23 @@ export class Authenticator {
     return (auth.type === 'token' && auth.service) || new URL(this.options.origin).host
   }
 
+  /** True when callers must identify themselves (an anonymous caller is not the user). */
+  private get requiresLogin(): boolean {
+    const auth = this.options.auth
+    return auth.type !== 'none' && auth.username !== undefined
+  }
+
+  /** Actions a caller may take; anonymous callers of a private registry pull at most. */
+  private actions(resource: ScopeResource, username: string | undefined): string[] {
+    const auth = this.options.auth
+    const allowed = this.policy(resource, username)
+    if (username !== undefined || !this.requiresLogin || auth.type === 'none') return allowed
+    const pull = allowed.includes('pull') || allowed.includes('*')
+    return auth.anonymousPull && resource.type === 'repository' && pull ? ['pull'] : []
+  }
+
   private allowed(need: Need, username: string | undefined): boolean {
-    const allowed = this.policy(need, username)
+    const allowed = this.actions(need, username)
     return need.actions.every((a) => allowed.includes(a) || allowed.includes('*'))
   }
 
@@ -107,14 +122,21 @@ export class Authenticator {
     if (auth.type === 'none') return FULL_ACCESS
     if (auth.type === 'basic') {
       const given = basicCredentials(request)
+      const username = request.headers.has('authorization') ? auth.username : undefined
+      const can: Access['can'] = (resource, action) =>
+        this.allowed({ ...resource, actions: [action] }, username)
+      if (
+        username === undefined &&
+        needs.length &&
+        needs.every((n) => this.allowed(n, undefined))
+      ) {
+        return { can }
+      }
       if (given?.username !== auth.username || given.password !== auth.password) {
         return this.unauthorized(needs, 'Basic realm="wharf-mock"')
       }
-      const denied = needs.find((n) => !this.allowed(n, auth.username))
-      if (denied) return this.denied(denied)
-      return {
-        can: (resource, action) => this.allowed({ ...resource, actions: [action] }, auth.username),
-      }
+      const denied = needs.find((n) => !this.allowed(n, username))
+      return denied ? this.denied(denied) : { can }
     }
     const realm = `${new URL(request.url).origin}/token`
     const challenge = (error?: string) =>
@@ -136,7 +158,8 @@ export class Authenticator {
     }
     const missing = needs.find((n) => !n.actions.every((a) => has(n, a)))
     if (missing) {
-      if (!this.allowed(missing, grant.username)) return this.denied(missing)
+      const anonymous = grant.username === undefined && this.requiresLogin
+      if (!anonymous && !this.allowed(missing, grant.username)) return this.denied(missing)
       return this.unauthorized(needs, challenge('insufficient_scope'))
     }
     return { can: has }
@@ -170,7 +193,8 @@ export class Authenticator {
     const badService = this.checkService(params.get('service'))
     if (badService) return badService
     const given = basicCredentials(request)
-    if (!this.tokenCredentials(given?.username, given?.password)) {
+    const anonymous = auth.anonymousPull && !request.headers.has('authorization')
+    if (!anonymous && !this.tokenCredentials(given?.username, given?.password)) {
       return tokenError(401, 'incorrect username or password', {
         'www-authenticate': 'Basic realm="wharf-mock token"',
       })
@@ -227,7 +251,7 @@ export class Authenticator {
     for (const scope of scopes.split(' ').filter(Boolean)) {
       const need = parseScope(scope)
       if (!need) continue
-      const allowed = this.policy(need, username)
+      const allowed = this.actions(need, username)
       const actions = need.actions.filter((a) => allowed.includes(a) || allowed.includes('*'))
       if (!actions.length) continue
       const set = access.get(key(need)) ?? new Set()

@@ -12,7 +12,14 @@ export type AccessPolicy = (resource: ScopeResource, username: string | undefine
 /** Authentication the mock demands. */
 export type MockAuth =
   | { type: 'none' }
-  | { type: 'basic'; username: string; password: string; policy?: AccessPolicy }
+  | {
+      type: 'basic'
+      username: string
+      password: string
+      policy?: AccessPolicy
+      /** Let requests without credentials pull (GET/HEAD on repositories). */
+      anonymousPull?: boolean
+    }
   | {
       type: 'token'
       /** Credentials the token endpoint wants (Basic, or the OAuth2 password grant); none → anonymous tokens. */
@@ -23,6 +30,8 @@ export type MockAuth =
       /** Token lifetime in seconds; default 60. */
       expiresIn?: number
       policy?: AccessPolicy
+      /** Issue pull-only tokens to requests without credentials (a public registry). */
+      anonymousPull?: boolean
     }
 
 /** Behaviours of the CNCF distribution 2.8 reference server that break the spec. */

@@ -329,3 +329,58 @@ describe.each(TRANSPORTS)('storage origin with auth over %s', (transport) => {
     expect(storageLog.map((q) => q.headers.authorization)).toEqual(['Basic [redacted]', undefined])
   })
 })
+
+describe.each(TRANSPORTS)('anonymous pull over %s', (transport) => {
+  const basicT = useRegistry(transport, {
+    auth: { type: 'basic', username: 'alice', password: 's3cret', anonymousPull: true },
+    origin: 'http://public-basic.mock',
+    storageOrigin: 'http://public-basic-storage.mock',
+  })
+  const tokenT = useRegistry(transport, {
+    auth: { type: 'token', username: 'alice', password: 's3cret', anonymousPull: true },
+    origin: 'http://public-token.mock',
+    storageOrigin: 'http://public-token-storage.mock',
+  })
+
+  it('basic: pulls without credentials, everything else needs them', async () => {
+    const pull = await basicT.fetch('/v2/acme/app/tags/list')
+    expect(pull.status).toBe(404)
+    expect(await errorCode(pull)).toBe('NAME_UNKNOWN')
+    for (const [method, path] of [
+      ['POST', '/v2/acme/app/blobs/uploads/'],
+      ['GET', '/v2/'],
+      ['GET', '/v2/_catalog'],
+    ] as const) {
+      const r = await basicT.fetch(path, { method })
+      expect(r.status, `${method} ${path}`).toBe(401)
+      await drain(r)
+    }
+    const push = await basicT.fetch('/v2/acme/app/blobs/uploads/', {
+      method: 'POST',
+      headers: { authorization: ALICE },
+    })
+    expect(push.status).toBe(202)
+  })
+
+  it('token: anonymous tokens pull; pushing asks to log in (401, not 403)', async () => {
+    const r = await tokenT.fetch(
+      '/token?service=public-token.mock&scope=repository:acme/app:pull,push',
+    )
+    expect(r.status).toBe(200)
+    const headers = { authorization: `Bearer ${((await r.json()) as { token: string }).token}` }
+    const pull = await tokenT.fetch('/v2/acme/app/tags/list', { headers })
+    expect(pull.status).toBe(404)
+    await drain(pull)
+    const push = await tokenT.fetch('/v2/acme/app/blobs/uploads/', { method: 'POST', headers })
+    expect(push.status).toBe(401)
+    expect(parseChallenge(push.headers.get('www-authenticate')!).params.error).toBe(
+      'insufficient_scope',
+    )
+    await drain(push)
+    const wrong = await tokenT.fetch('/token?service=public-token.mock', {
+      headers: { authorization: basic('alice', 'x') },
+    })
+    expect(wrong.status).toBe(401)
+    await drain(wrong)
+  })
+})

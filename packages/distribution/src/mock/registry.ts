@@ -88,7 +88,13 @@ function needsFor(r: Route, method: string): Need[] {
 const notFound = () =>
   new Response('404 page not found\n', { status: 404, headers: { 'content-type': 'text/plain' } })
 
-/** Creates an in-memory OCI registry (distribution-spec v1.1) for tests. */
+/**
+ * Creates an in-memory OCI registry (distribution-spec v1.1) for tests, written from the
+ * protocol reference. Use it with msw (`setupServer(...registry.handlers())`) or over real
+ * HTTP (`const { url } = await registry.listen()`); inject faults through `registry.faults`
+ * and inspect what it saw in `registry.requests`. `DISTRIBUTION_2_8` spread into the options
+ * reproduces the 2.8 reference server.
+ */
 export function createMockRegistry(options: MockRegistryOptions = {}): MockRegistry {
   const resolved = resolveOptions(options)
   const store = new Store(resolved.maxBytes)

@@ -11,6 +11,7 @@ it('README examples are the files that the tests run', () => {
     'examples/filter.ts',
     'examples/patch.ts',
     'examples/wait.ts',
+    'examples/agent.ts',
   ])
   for (const e of examples) expect(e.inReadme).toBe(e.onDisk)
 })

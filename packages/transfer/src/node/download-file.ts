@@ -173,7 +173,8 @@ export async function downloadToFile(
         const index = next++
         const part = parts[index]!
         return async () => {
-          const first = index === 0 && !firstUsed ? found.first : undefined
+          // The probe's answer starts at byte 0: usable only if part 1 starts from scratch.
+          const first = index === 0 && have[0] === 0 && !firstUsed ? found.first : undefined
           if (first) firstUsed = true
           const writer = new PartWriter(file, (end) => {
             have[index] = end - part.start

@@ -194,6 +194,30 @@ describe('downloadToFile over node:http', () => {
     expect(await leftovers(first.destination)).toEqual([`out-${seq}.bin`])
   })
 
+  it('resumes inside the first part after a network failure', async () => {
+    const first = await run({ cut: { 1: 50_000 }, etag: '"v1"' }, { retries: 0, concurrency: 1 })
+    expect(first.error.code).toBe('ERR_NETWORK')
+    const state = JSON.parse(await readFile(`${first.destination}.wharf-download.json`, 'utf8'))
+    const had = state.parts[0]
+    expect(had).toBeGreaterThan(0)
+    expect(had).toBeLessThanOrEqual(50_000)
+    const server = await objectServer(object, { etag: '"v1"' })
+    const result = await downloadToFile({
+      fetchRange: clientFetchRange(server.blobUrl),
+      destination: first.destination,
+      partSize: 128 * KiB,
+      expected: sha(object),
+      concurrency: 1,
+    })
+    await server.close()
+    expect(result.digest.toString()).toBe(sha(object))
+    // The probe, then part 1 from where the kept bytes end.
+    expect(server.ranges().slice(0, 2)).toEqual([
+      `bytes=0-${128 * KiB - 1}`,
+      `bytes=${had}-${128 * KiB - 1}`,
+    ])
+  })
+
   it('removes the temp file on abort when resume is false', async () => {
     const controller = new AbortController()
     const { error, destination } = await run(

@@ -28,11 +28,13 @@ function inUse(store: Store, prefix: string, field: string, name: string): strin
     .map((o) => `${o.Name ?? o.Uuid}`)
 }
 
-function stageApply(store: Store, machine: Obj): void {
+// On create a stage without tasks keeps the client's tasks; a stage change replaces them (§17).
+function stageApply(store: Store, machine: Obj, replaceTasks = false): void {
   const stage = store.collection('stages').get(machine.Stage)
   if (!stage) return
   if (stage.BootEnv) machine.BootEnv = stage.BootEnv
-  if (Array.isArray(stage.Tasks) && stage.Tasks.length) machine.Tasks = [...stage.Tasks]
+  const tasks = Array.isArray(stage.Tasks) ? stage.Tasks : []
+  if (replaceTasks || tasks.length) machine.Tasks = [...tasks]
   machine.CurrentTask = -1
 }
 
@@ -55,7 +57,7 @@ export const RULES: Record<string, Rules> = {
     update(old, next, store) {
       if ((next.Stage || 'none') !== old.Stage) {
         next.Stage ||= 'none'
-        stageApply(store, next)
+        stageApply(store, next, true)
       }
       if (next.BootEnv !== old.BootEnv) next.Runnable = false
       next.Secret ||= old.Secret

@@ -47,7 +47,11 @@ describe('machine agent', () => {
       'Starting task :build:step-two on node1.example.com',
     )
     expect(out.text).toContain('hello from step-three')
-    expect(mock.object('machines', machine.Uuid!)).toMatchObject({ Stage: 'done', CurrentTask: -1 })
+    expect(mock.object('machines', machine.Uuid!)).toMatchObject({
+      Stage: 'done',
+      Tasks: [],
+      CurrentTask: -1,
+    })
     expect(states).toEqual([
       'WAIT_FOR_RUNNABLE',
       ...Array(3).fill(['RUN_TASK', 'WAIT_FOR_RUNNABLE']).flat(),

@@ -12,7 +12,7 @@ import {
   writeFileSync,
   writeSync,
 } from 'node:fs'
-import { cpus, tmpdir } from 'node:os'
+import { cpus, loadavg, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { findExecutable, registryBinary, startRegistry } from '@wharf/tooling/registry'
@@ -182,10 +182,11 @@ try {
   rmSync(work, { recursive: true, force: true })
 }
 
+const load = loadavg()[0]!.toFixed(1)
 const r = (x: number) => x.toFixed(2)
 const mbps = (s: number) => `${Math.round(SIZE / MiB / s)} MiB/s`
 const lines = [
-  `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores (${cpus()[0]?.model ?? 'cpu'}), Node ${process.version}, images of ${SIZE / MiB} MiB, CNCF registry 2.8 on 127.0.0.1 in its own process.`,
+  `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores (${cpus()[0]?.model ?? 'cpu'}), Node ${process.version}, images of ${SIZE / MiB} MiB, CNCF registry 2.8 on 127.0.0.1 in its own process; load average ${load} when it finished (the machine is shared).`,
   '',
   '| measure | Wharf | reference | ratio (reference time / Wharf time) | target |',
   '| --- | --- | --- | --- | --- |',

@@ -73,6 +73,7 @@ export class MachineAgent {
   readonly #options: AgentOptions
   readonly #stop = new AbortController()
   #events: EventStream | undefined
+  #running = false
 
   /** @internal Use {@link createAgent}. */
   constructor(client: ProvisionClient, machine: Machine, options: AgentOptions) {
@@ -97,6 +98,17 @@ export class MachineAgent {
    * with the last error when the agent exits because of one.
    */
   async run(): Promise<AgentState> {
+    if (this.#running) throw new AgentError('the agent is already running')
+    this.#running = true
+    try {
+      if (TERMINAL.has(this.state)) this.state = 'INIT'
+      return await this.#run()
+    } finally {
+      this.#running = false
+    }
+  }
+
+  async #run(): Promise<AgentState> {
     if (!this.machine.Meta) this.machine = await this.#client.getModel('machines', this.#uuid)
     const flags = String(this.machine.Meta?.['feature-flags'] ?? '').split(',')
     if (!flags.includes('change-stage-v2') || flags.includes('original-change-stage')) {
@@ -109,8 +121,10 @@ export class MachineAgent {
     const max = this.#options.maxTransitions ?? 100_000
     try {
       for (let step = 0; !TERMINAL.has(this.state); step++) {
-        if (step >= max) throw new AgentError(`gave up after ${max} state changes`)
-        await this.#step()
+        if (step >= max) {
+          this.lastError = new AgentError(`gave up after ${max} state changes`)
+          this.#go('EXIT')
+        } else await this.#step()
       }
       if (this.state === 'REBOOT' || this.state === 'POWEROFF') {
         await this.#power(this.state === 'REBOOT' ? 'reboot' : 'poweroff')
@@ -123,7 +137,7 @@ export class MachineAgent {
     return this.state
   }
 
-  /** Interrupts waits and kills a running script; `run()` then ends in EXIT. */
+  /** Interrupts waits and kills a running script; `run()` then ends in EXIT (for good). */
   stop(): void {
     this.#stop.abort()
   }

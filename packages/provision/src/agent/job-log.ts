@@ -22,6 +22,7 @@ export class JobLogForwarder {
   readonly #logger: AgentLogger
   readonly #limit: number
   readonly #interval: number
+  readonly #decoder = new TextDecoder()
   #parts: Uint8Array[] = []
   #size = 0
   #timer: ReturnType<typeof setTimeout> | undefined
@@ -45,7 +46,7 @@ export class JobLogForwarder {
   /** Queues text or bytes; resolves once the buffer is back under its limit. */
   async write(data: string | Uint8Array): Promise<void> {
     const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data
-    this.#logger(typeof data === 'string' ? data : new TextDecoder().decode(data))
+    this.#logger(typeof data === 'string' ? data : this.#decoder.decode(data, { stream: true }))
     if (this.error !== undefined || bytes.byteLength === 0) return
     this.#parts.push(bytes)
     this.#size += bytes.byteLength

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it, vi } from 'vitest'
-import { type AgentState, createAgent, PathEscapeError } from '../../src/agent/index.js'
+import { AgentError, type AgentState, createAgent, PathEscapeError } from '../../src/agent/index.js'
 import { startMock } from '../helpers.js'
 import { collector, jobChain, sh, tempDir, world } from './world.js'
 
@@ -108,6 +108,30 @@ describe('agent outcomes', () => {
       exitOnFailure: true,
     })
     await expect(agent.run()).rejects.toBeInstanceOf(PathEscapeError)
+    expect(agent.state).toBe('EXIT')
+  })
+
+  it('gives up after maxTransitions and refuses a second concurrent run()', async () => {
+    const { client } = await startMock()
+    const machine = await world(client, {
+      tasks: {},
+      stages: { idle: {} },
+      stage: 'idle',
+      meta: { 'feature-flags': 'change-stage-v2' },
+    })
+    await client.patchModel('machines', machine.Uuid!, [
+      { op: 'replace', path: '/Runnable', value: false },
+    ])
+    const agent = createAgent(client, machine, {
+      agentDir: await tempDir(),
+      timeout: 100,
+      maxTransitions: 3,
+    })
+    const running = agent.run()
+    await expect(agent.run()).rejects.toThrow('already running')
+    const error = await running.catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(AgentError)
+    expect((error as AgentError).message).toContain('gave up after 3 state changes')
     expect(agent.state).toBe('EXIT')
   })
 })

@@ -80,25 +80,30 @@ async function hashRates() {
     })
   }
   // Rates per CPU second of this process: on a shared machine wall time mostly measures the
-  // other tenants. Each is the best of two.
-  const rate = async (fn, size = bytes.length) => {
-    let best = 0
-    for (let i = 0; i < 2; i++) {
-      const before = process.cpuUsage()
-      await fn()
-      const used = process.cpuUsage(before)
-      best = Math.max(best, size / MiB / ((used.user + used.system) / 1e6))
-    }
-    return best
+  // other tenants. The variants take turns, four rounds, and each keeps its best round.
+  const cpuRate = async (fn, size = bytes.length) => {
+    const before = process.cpuUsage()
+    await fn()
+    const used = process.cpuUsage(before)
+    return size / MiB / ((used.user + used.system) / 1e6)
   }
-  const memory = await rate(() => createHash('sha256').update(bytes).digest())
-  const streamed = await rate(() => hashStream(chunks()))
-  const verified = await rate(async () => {
-    const reader = chunks().pipeThrough(verifyingStream({})).getReader()
-    for (let r = await reader.read(); !r.done; r = await reader.read()) {}
-  })
+  const variants = {
+    memory: () => createHash('sha256').update(bytes).digest(),
+    streamed: () => hashStream(chunks()),
+    verified: async () => {
+      const reader = chunks().pipeThrough(verifyingStream({})).getReader()
+      for (let r = await reader.read(); !r.done; r = await reader.read()) {}
+    },
+  }
+  const best = { memory: 0, streamed: 0, verified: 0 }
+  for (let round = 0; round < 4; round++) {
+    for (const [name, fn] of Object.entries(variants)) {
+      best[name] = Math.max(best[name], await cpuRate(fn))
+    }
+  }
+  const { memory, streamed, verified } = best
   const sample = bytes.subarray(0, 16 * MiB)
-  const noble = await rate(() => {
+  const noble = await cpuRate(() => {
     const portable = createHasher('sha256', 'portable')
     portable.update(sample)
     portable.digest()
@@ -129,17 +134,20 @@ try {
     size: SIZE,
     expected: whole,
   }
-  // curl and Wharf alternate, best of two each, so both see the same machine load.
+  // curl, Wharf over undici.request and Wharf over fetch take turns, best of two each, so all
+  // see the same machine load.
   const curlRuns = []
   const fast = []
+  const viaFetchRuns = []
   for (let i = 0; i < 2; i++) {
     curlRuns.push(curlOnce())
     fast.push(download({ ...single, fetch: 'fast' }))
+    viaFetchRuns.push(download({ ...single, fetch: 'global' }))
   }
   const curl = Math.min(...curlRuns)
   const fastBest = Math.min(...fast.map((r) => r.seconds))
   const worker = download({ ...single, fetch: 'fast', hashInWorker: true })
-  const viaFetch = download({ ...single, fetch: 'global' })
+  const viaFetch = viaFetchRuns.reduce((a, b) => (a.seconds <= b.seconds ? a : b))
   const parallel = download({ ...single, concurrency: 4, partSize: 8 * MiB, fetch: 'fast' })
   const ranged = {
     destination: dest,
@@ -152,7 +160,7 @@ try {
   const c4 = download({ ...ranged, url: throttled, concurrency: 4 })
   await rm(dest, { force: true })
   const h = await hashRates()
-  const rss = Math.max(...fast.map((r) => r.rss), viaFetch.rss, parallel.rss)
+  const rss = Math.max(...[...fast, ...viaFetchRuns].map((r) => r.rss), parallel.rss)
 
   const f = (n, d = 0) => n.toFixed(d)
   // CPU seconds (all threads) the download process spent on the 1 GiB, best run.
@@ -171,8 +179,8 @@ try {
       '',
     ],
     [
-      '  same through undici `fetch` (core-http default)',
-      `${f(gib(viaFetch.seconds))} MiB/s; ${cpuOf([viaFetch])} CPU s`,
+      '  same through undici `fetch` (core-http default), best of 2',
+      `${f(gib(viaFetch.seconds))} MiB/s; ${cpuOf(viaFetchRuns)} CPU s`,
       f(curl / viaFetch.seconds, 2),
       '',
     ],
@@ -190,7 +198,7 @@ try {
     ],
     [
       'peak RSS (VmHWM) of the downloading process, 1 GiB object, default options',
-      `${f(rss / MiB)} MiB (fast ${fast.map((r) => f(r.rss / MiB)).join(', ')}; fetch ${f(viaFetch.rss / MiB)}; concurrency 4 ${f(parallel.rss / MiB)}; worker ${f(worker.rss / MiB)})`,
+      `${f(rss / MiB)} MiB (fast ${fast.map((r) => f(r.rss / MiB)).join(', ')}; fetch ${viaFetchRuns.map((r) => f(r.rss / MiB)).join(', ')}; concurrency 4 ${f(parallel.rss / MiB)}; worker ${f(worker.rss / MiB)})`,
       '',
       '≤ 128 MiB',
     ],

@@ -10,10 +10,11 @@ const connect = (registry) =>
 
 const [op, a, b, c] = process.argv.slice(2)
 const started = performance.now()
-if (op === 'pull') {
+if (op === 'pull' || op === 'pull-nosync') {
   // a: registry host, b: repository, c: layout directory
   const repo = connect(a).repository(b)
-  await pullToLayout(repo, 'v1', c, { partSize: 8 * 1024 * 1024, concurrency: 4 })
+  const sync = op === 'pull'
+  await pullToLayout(repo, 'v1', c, { partSize: 8 * 1024 * 1024, concurrency: 4, sync })
 } else if (op === 'push') {
   // a: layout directory, b: registry host, c: repository
   const repo = connect(b).repository(c)

@@ -162,6 +162,13 @@ try {
   results.pullWharf = pullWharf.seconds
   results.pullRssMiB = pullWharf.maxRssMiB
   rmSync(join(work, 'pulled-wharf'), { recursive: true })
+  results.pullNoSync = wharf(
+    'pull-nosync',
+    a.host,
+    'bench/push-wharf',
+    join(work, 'pulled-nosync'),
+  ).seconds
+  rmSync(join(work, 'pulled-nosync'), { recursive: true })
   results.pullSkopeo = skopeoCopy(
     `docker://${a.host}/bench/push-wharf:v1`,
     `oci:${join(work, 'pulled-skopeo')}:v1`,
@@ -192,6 +199,7 @@ const lines = [
   '| --- | --- | --- | --- | --- |',
   `| pull 1 layer to disk vs \`curl -o\` | ${r(results.pullWharf!)} s (${mbps(results.pullWharf!)}) | ${r(results.pullCurl!)} s | ${r(results.pullCurl! / results.pullWharf!)} | ≥ 0.6 |`,
   `| pull vs \`skopeo copy docker:// oci:\` | ${r(results.pullWharf!)} s | ${r(results.pullSkopeo!)} s | ${r(results.pullSkopeo! / results.pullWharf!)} | ≥ 2.0 |`,
+  `| pull without fdatasync (curl and skopeo do not sync either) vs \`curl -o\` | ${r(results.pullNoSync!)} s (${mbps(results.pullNoSync!)}) | ${r(results.pullCurl!)} s | ${r(results.pullCurl! / results.pullNoSync!)} | |`,
   `| peak RSS of the pull | ${Math.round(results.pullRssMiB!)} MiB | | | ≤ 128 MiB |`,
   `| push from an OCI layout vs \`skopeo copy oci: docker://\` | ${r(results.pushWharf!)} s (${mbps(results.pushWharf!)}) | ${r(results.pushSkopeo!)} s | ${r(results.pushSkopeo! / results.pushWharf!)} | ≥ 2.0 |`,
   `| copy of a 10-layer image between registries vs \`skopeo copy\` | ${r(results.copyWharf!)} s | ${r(results.copySkopeo!)} s | ${r(results.copySkopeo! / results.copyWharf!)} | ≥ 2.0 |`,

@@ -34,6 +34,8 @@ export interface LayoutOptions {
   concurrency?: number
   /** Bytes per Range request (default 8 MiB). */
   partSize?: number
+  /** fdatasync downloaded blobs before renaming them into place (default true). */
+  sync?: boolean
 }
 
 /**
@@ -177,6 +179,7 @@ export class OciLayout implements ContentTarget {
       concurrency: this.#options.concurrency ?? 4,
       partSize: this.#options.partSize ?? 8 * 1024 * 1024,
       resume: false,
+      sync: this.#options.sync ?? true,
       ...(options.signal ? { signal: options.signal } : {}),
     })
     return 'copied'

@@ -47,7 +47,7 @@ export type LayoutCopyOptions = Omit<CopyOptions, 'reference' | 'destinationRefe
   }
 
 function copyOptions(reference: string, options: LayoutCopyOptions): CopyOptions {
-  const { tag, create: _c, rangedDownloadThreshold: _r, partSize: _p, ...rest } = options
+  const { tag, create: _c, rangedDownloadThreshold: _r, partSize: _p, sync: _s, ...rest } = options
   return { ...rest, reference, ...(tag ? { destinationReference: tag } : {}) }
 }
 

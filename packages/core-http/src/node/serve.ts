@@ -63,8 +63,13 @@ async function writeResponse(
       if (done) break
       if (!res.write(value)) {
         await new Promise<void>((resolve) => {
-          res.once('drain', resolve)
-          res.once('close', resolve)
+          const done = () => {
+            res.off('drain', done)
+            res.off('close', done)
+            resolve()
+          }
+          res.on('drain', done)
+          res.on('close', done)
         })
       }
       if (res.destroyed) {

@@ -3,7 +3,7 @@ import type { EventStream } from '../events.js'
 import type { Job, Machine, Stage } from '../models.js'
 import { andItems, equalItem, type TestFunc, type WaitResult } from '../wait.js'
 import { AgentError } from './errors.js'
-import { createTaskRunner, type TaskRunnerOptions } from './runner.js'
+import { checkRunnerOptions, createTaskRunner, type TaskRunnerOptions } from './runner.js'
 
 /** The states of the agent's state machine (the seed's `AGENT_*`). */
 export type AgentState =
@@ -331,6 +331,12 @@ export function createAgent(
   options: AgentOptions,
 ): MachineAgent {
   const m = typeof machine === 'string' ? { Uuid: machine } : machine
-  if (!m.Uuid) throw new AgentError('createAgent needs a machine with a Uuid')
-  return new MachineAgent(client, m, options)
+  if (!m?.Uuid) throw new AgentError('createAgent needs a machine with a Uuid')
+  for (const name of ['timeout', 'retryDelay', 'maxTransitions'] as const) {
+    const v = options?.[name]
+    if (v !== undefined && !(typeof v === 'number' && v > 0 && Number.isFinite(v))) {
+      throw new AgentError(`${name} must be a positive number, not ${v}`)
+    }
+  }
+  return new MachineAgent(client, m, checkRunnerOptions(options))
 }

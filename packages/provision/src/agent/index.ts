@@ -11,6 +11,7 @@ export { type ExpandRoots, expandAction } from './expand.js'
 export { type AgentLogger, JobLogForwarder, type JobLogOptions } from './job-log.js'
 export { type PerformOptions, type PerformResult, performAction, SCRIPT_PATH } from './perform.js'
 export {
+  checkRunnerOptions,
   createTaskRunner,
   goOS,
   type TaskResult,

@@ -1,5 +1,5 @@
-import { access, mkdtemp } from 'node:fs/promises'
-import { join } from 'node:path'
+import { access, mkdir, mkdtemp } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
 import type { ProvisionClient } from '../client.js'
 import type { Job, JobAction, Machine, Task } from '../models.js'
 import { TaskRunnerError } from './errors.js'
@@ -153,6 +153,7 @@ export class TaskRunner {
       )
       const os = this.#options.targetOS ?? goOS()
       const actions = (await this.#client.jobActions(uuid, os)).filter((a) => validForOS(a, os))
+      await mkdir(this.#options.agentDir, { recursive: true, mode: 0o700 })
       const jobDir = await mkdtemp(join(this.#options.agentDir, `${safeTask(j.Task)}-`))
       Object.assign(flags, await this.#actions(actions, jobDir))
     } catch (error) {
@@ -259,11 +260,29 @@ export async function createTaskRunner(
   machine: Machine,
   options: TaskRunnerOptions,
 ): Promise<TaskRunner | undefined> {
-  const job = await client.createJob(machine.Uuid as string)
+  const checked = checkRunnerOptions(options)
+  if (!machine?.Uuid) throw new TaskRunnerError('createTaskRunner needs a machine with a Uuid')
+  const job = await client.createJob(machine.Uuid)
   if (!job?.State) return undefined
   if (job.State !== 'created' && job.State !== 'incomplete') {
     throw new TaskRunnerError(`invalid job state returned: ${job.State}`)
   }
   const task = await client.getModel('tasks', job.Task as string)
-  return new TaskRunner(client, machine, job, task, options)
+  return new TaskRunner(client, machine, job, task, checked)
+}
+
+/**
+ * Validates runner options: `agentDir` must be a non-empty string (made absolute), the timeout
+ * a positive number of ms. Throws a {@link TaskRunnerError} naming the bad option.
+ */
+export function checkRunnerOptions<T extends TaskRunnerOptions>(options: T): T {
+  if (typeof options?.agentDir !== 'string' || options.agentDir === '') {
+    throw new TaskRunnerError('agentDir must be a directory path')
+  }
+  const t = options.scriptTimeout
+  if (t !== undefined && !(typeof t === 'number' && t > 0 && Number.isFinite(t))) {
+    throw new TaskRunnerError(`scriptTimeout must be a positive number of ms, not ${t}`)
+  }
+  const chrootDir = options.chrootDir === undefined ? undefined : resolve(options.chrootDir)
+  return { ...options, agentDir: resolve(options.agentDir), chrootDir }
 }

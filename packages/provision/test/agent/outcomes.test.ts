@@ -134,4 +134,15 @@ describe('agent outcomes', () => {
     expect((error as AgentError).message).toContain('gave up after 3 state changes')
     expect(agent.state).toBe('EXIT')
   })
+
+  it('names the bad option', async () => {
+    const { client } = await startMock()
+    const agentDir = await tempDir()
+    expect(() => createAgent(client, 'x', { agentDir: '' })).toThrow('agentDir must be')
+    expect(() => createAgent(client, '', { agentDir })).toThrow(AgentError)
+    expect(() => createAgent(client, 'x', { agentDir, timeout: -1 })).toThrow('timeout must be')
+    expect(() => createAgent(client, 'x', { agentDir, scriptTimeout: Number.NaN })).toThrow(
+      'scriptTimeout must be',
+    )
+  })
 })

@@ -1,4 +1,4 @@
-import { access, mkdir, mkdtemp } from 'node:fs/promises'
+import { access, mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import type { ProvisionClient } from '../client.js'
 import type { Job, JobAction, Machine, Task } from '../models.js'
@@ -12,6 +12,8 @@ import { performAction, SCRIPT_PATH } from './perform.js'
 export interface TaskRunnerOptions {
   /** Directory under which each job gets its own working directory (`<task>-XXXXXX`). */
   agentDir: string
+  /** Keep each job's working directory after the job (default: removed). */
+  keepJobDirs?: boolean
   /** Root for template actions with absolute paths; without it such paths are refused. */
   chrootDir?: string
   /** Local log sink (default: nothing). */
@@ -138,6 +140,7 @@ export class TaskRunner {
     }
     const uuid = this.job.Uuid as string
     let failure: unknown
+    let jobDir: string | undefined
     try {
       await this.#client
         .patchModel('jobs', uuid, [
@@ -154,7 +157,7 @@ export class TaskRunner {
       const os = this.#options.targetOS ?? goOS()
       const actions = (await this.#client.jobActions(uuid, os)).filter((a) => validForOS(a, os))
       await mkdir(this.#options.agentDir, { recursive: true, mode: 0o700 })
-      const jobDir = await mkdtemp(join(this.#options.agentDir, `${safeTask(j.Task)}-`))
+      jobDir = await mkdtemp(join(this.#options.agentDir, `${safeTask(j.Task)}-`))
       Object.assign(flags, await this.#actions(actions, jobDir))
     } catch (error) {
       flags.failed = true
@@ -162,6 +165,7 @@ export class TaskRunner {
       await this.log(`Task runner error: ${error instanceof Error ? error.message : String(error)}`)
     } finally {
       await this.#finish(flags)
+      if (jobDir && !this.#options.keepJobDirs) await rm(jobDir, { recursive: true, force: true })
     }
     if (failure instanceof TaskRunnerError) throw failure
     if (failure !== undefined)
@@ -217,12 +221,8 @@ export class TaskRunner {
   }
 
   async #saneExitCodes(jobDir: string): Promise<boolean> {
-    if (
-      (this.task.Meta?.['feature-flags'] ?? '')
-        .split(',')
-        .some((f) => f.trim() === 'sane-exit-codes')
-    )
-      return true
+    const flags = (this.task.Meta?.['feature-flags'] ?? '').split(',').map((f) => f.trim())
+    if (flags.includes('sane-exit-codes')) return true
     return access(join(jobDir, '.sane-exit-codes')).then(
       () => true,
       () => false,

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { mkdir, readFile, symlink } from 'node:fs/promises'
+import { mkdir, readdir, readFile, symlink } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import {
@@ -80,6 +80,7 @@ describe('task runner', () => {
     const log = jobLogText(mock, runner!.job.Uuid!)
     expect(log).toContain('port=80')
     expect(log).toMatch(new RegExp(`${agentDir}/the-task-\\w+`))
+    expect(await readdir(agentDir)).toEqual([])
   })
 
   it('streams large output to the job log in bounded PUTs', async () => {

@@ -127,6 +127,26 @@ describe('task runner', () => {
     expect(await createTaskRunner(client, machine, { agentDir })).toBeUndefined()
   })
 
+  it('asks for the target OS, runs only its actions, and honours Meta.Interpreter', async () => {
+    const { mock, client, machine, agentDir } = await oneTask({
+      templates: [
+        { Name: 'win', Meta: { OS: 'windows' }, Contents: sh('touch "$RS_RUNNER_DIR/win"') },
+        {
+          Name: 'lin',
+          Meta: { OS: 'linux', Interpreter: '/bin/sh' },
+          Contents: 'touch "$RS_RUNNER_DIR/lin"',
+        },
+      ],
+    })
+    const from = mock.requests.length
+    const runner = await createTaskRunner(client, machine, { agentDir, targetOS: 'linux' })
+    expect(await runner!.run()).toMatchObject({ state: 'finished' })
+    expect(existsSync(join(agentDir, 'lin'))).toBe(true)
+    expect(existsSync(join(agentDir, 'win'))).toBe(false)
+    const actions = mock.requests.slice(from).find((r) => r.path.endsWith('/actions'))
+    expect(actions?.query).toBe('os=linux')
+  })
+
   it('fails a script that cannot start', async () => {
     const { client, machine, agentDir } = await oneTask({
       templates: [{ Name: 'odd', Contents: 'echo hi', Meta: { Interpreter: '/nonexistent/sh' } }],

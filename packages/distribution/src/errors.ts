@@ -96,18 +96,8 @@ export function toRegistryError(error: WharfError, subject?: Subject): WharfErro
   const first = error.errors.find((e) => BY_CODE[e.code])?.code
   const spec =
     error.status === 404 && subject ? NOT_FOUND[subject] : (first ?? BY_STATUS[error.status])
-  const init: HttpErrorInit = {
-    status: error.status,
-    statusText: error.statusText,
-    method: error.method,
-    url: error.url,
-    headers: error.headers,
-    body: error.body,
-    errors: error.errors,
-    cause: error.cause,
-  }
   const [Class, code] = (spec && BY_CODE[spec]) || [RegistryError, 'ERR_REGISTRY']
-  return new Class(init, code)
+  return new Class(error.toInit(), code)
 }
 
 /**

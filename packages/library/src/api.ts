@@ -47,15 +47,7 @@ export function typedHttpError(error: WharfError): WharfError | undefined {
   if (!(error instanceof HttpError) || error.code !== 'ERR_HTTP') return undefined
   const Typed = TYPED[error.status]
   if (!Typed) return undefined
-  return new Typed({
-    status: error.status,
-    statusText: error.statusText,
-    method: error.method,
-    url: error.url,
-    headers: error.headers,
-    body: error.body,
-    errors: error.errors,
-  })
+  return new Typed(error.toInit())
 }
 
 /** Characters kept as they are in paths built from references; the rest is percent-encoded. */

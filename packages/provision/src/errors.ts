@@ -57,16 +57,7 @@ export class PatchConflictError extends ProvisionError {
 /** Turns a core-http HttpError into the matching dr-provision error. */
 export function toProvisionError(error: HttpError): ProvisionError {
   if (error instanceof ProvisionError) return error
-  const init: HttpErrorInit = {
-    status: error.status,
-    statusText: error.statusText,
-    method: error.method,
-    url: error.url,
-    headers: error.headers,
-    body: error.body,
-    errors: error.errors,
-    cause: error.cause,
-  }
+  const init = error.toInit()
   if (error.status === 401 || error.status === 403) return new ProvisionAuthError(init)
   if (error.status === 409 && asErrorBody(error.body).Type === 'PATCH') {
     return new PatchConflictError(init)

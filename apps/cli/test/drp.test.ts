@@ -131,6 +131,43 @@ describe('wharf drp against `wharf mock drp`', () => {
     expect((await wharf(['drp', 'contents', 'rm', 'demo-content', ...endpoint])).code).toBe(0)
   })
 
+  it('runs the machine agent: the tasks run as scripts and the machine reaches its next stage', async () => {
+    const sane = 'Meta:\n  feature-flags: sane-exit-codes\n'
+    await wharf(['drp', 'create', 'tasks', ...endpoint], {
+      input: `Name: greet\n${sane}Templates:\n  - Name: run\n    Contents: |\n      #!/bin/sh\n      echo "hello from $RS_TASK"\n`,
+    })
+    await wharf(['drp', 'create', 'stages', ...endpoint], {
+      input: 'Name: setup\nTasks: [greet]\n',
+    })
+    await wharf(['drp', 'create', 'stages', ...endpoint], { input: 'Name: ready\n' })
+    const made = await wharf(['drp', 'create', 'machines', ...endpoint], {
+      input:
+        'Name: agent.example.com\nStage: setup\nParams:\n  change-stage/map:\n    setup: ready:Stop\n',
+    })
+    expect(made.code, made.stderr).toBe(0)
+    const run = await wharf([
+      'drp',
+      'agent',
+      'Name:agent.example.com',
+      '--exit-on-failure',
+      '--timeout',
+      '20000',
+      ...endpoint,
+    ])
+    expect(run.code, run.stderr).toBe(0)
+    expect(run.stderr).toContain('hello from greet')
+    expect(run.stdout).toContain('agent ended: EXIT')
+    const machine = await wharf([
+      '--json',
+      'drp',
+      'show',
+      'machines',
+      'Name:agent.example.com',
+      ...endpoint,
+    ])
+    expect(JSON.parse(machine.stdout).Stage).toBe('ready')
+  })
+
   it('maps failures: unknown type 2, bad password 4 without echoing it', async () => {
     expect((await wharf(['drp', 'list', 'gadgets', ...endpoint])).code).toBe(2)
     const denied = await wharf(['drp', 'info', '--password-stdin', ...endpoint], {

@@ -1,5 +1,6 @@
-import { readFile } from 'node:fs/promises'
-import { basename } from 'node:path'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { basename, join } from 'node:path'
 import { fileBody } from '@wharf/core-http/node'
 import {
   type Content,
@@ -170,4 +171,30 @@ export const contentsRm: Handler = (ctx, [name], flags) =>
   withClient(ctx, flags, async (c) => {
     await c.deleteContent(name!)
     ctx.info(`deleted content ${name}`)
+  })
+
+export const agent: Handler = (ctx, [key], flags) =>
+  withClient(ctx, flags, async (c) => {
+    const { createAgent } = await import('@wharf/provision/agent')
+    const machine = await c.getModel('machines', key!)
+    const agentDir = flags.agentDir ?? (await mkdtemp(join(tmpdir(), 'wharf-drp-agent-')))
+    const runner = createAgent(c, machine, {
+      agentDir,
+      exitOnFailure: Boolean(flags.exitOnFailure),
+      exitOnNotRunnable: Boolean(flags.exitOnNotRunnable),
+      timeout: Number(flags.timeout),
+      scriptTimeout: Number(flags.scriptTimeout),
+      logger: (text: string) => void (ctx.globals.quiet ? undefined : ctx.io.stderr.write(text)),
+      onState: (state: string) => ctx.info(`agent: ${state}`),
+    })
+    ctx.signal.addEventListener('abort', () => void runner.stop(), { once: true })
+    try {
+      const end = await runner.run()
+      ctx.print(
+        { machine: machine.Uuid, end },
+        () => `agent ended: ${end} (power actions are only reported)`,
+      )
+    } finally {
+      if (!flags.agentDir) await rm(agentDir, { recursive: true, force: true })
+    }
   })

@@ -92,6 +92,17 @@ export function registerDrp(program: Command, bind: Bind): void {
       .action(bind(load, 'upload')),
     ['wharf drp upload iso ./ubuntu.iso', 'wharf drp upload file ./script.sh tools/script.sh'],
   )
+  examples(
+    endpoint(drp.command('agent').argument('<machine>', 'machine key: Uuid or Name:<name>'))
+      .description("run the machine agent: pick up the machine's tasks, run them, report back")
+      .option('--agent-dir <dir>', 'where job directories go (default: a temporary directory)')
+      .option('--exit-on-failure', 'stop at the first failed task')
+      .option('--exit-on-not-runnable', 'stop when a wait for the machine times out')
+      .option('--timeout <ms>', 'longest wait for the machine to change', '3600000')
+      .option('--script-timeout <ms>', 'longest run of one task script', '3600000')
+      .action(bind(load, 'agent')),
+    ['wharf drp agent Name:node1.example.com --exit-on-failure'],
+  )
   const contents = drp.command('contents').description('content bundles')
   examples(
     endpoint(contents.command('list'))

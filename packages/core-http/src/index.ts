@@ -47,5 +47,12 @@ export {
   type RetryPolicy,
   resolveRetry,
 } from './retry.js'
-export { type GuardOptions, guardStream, readLimited, readPrefix, toWharfError } from './stream.js'
+export {
+  concatBytes,
+  type GuardOptions,
+  guardStream,
+  readLimited,
+  readPrefix,
+  toWharfError,
+} from './stream.js'
 export { VERSION } from './version.js'

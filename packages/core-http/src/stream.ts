@@ -101,6 +101,18 @@ export function guardStream(
   )
 }
 
+/** Joins byte chunks into one array (the chunk itself when there is only one). */
+export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0))
+  let offset = 0
+  for (const c of chunks) {
+    out.set(c, offset)
+    offset += c.byteLength
+  }
+  return out
+}
+
 /** Reads a whole stream into memory, failing with BodyTooLargeError past `limit` bytes. */
 export async function readLimited(
   stream: ReadableStream<Uint8Array>,
@@ -121,14 +133,7 @@ export async function readLimited(
     }
     chunks.push(value)
   }
-  if (chunks.length === 1) return chunks[0]!
-  const out = new Uint8Array(total)
-  let offset = 0
-  for (const c of chunks) {
-    out.set(c, offset)
-    offset += c.byteLength
-  }
-  return out
+  return concatBytes(chunks)
 }
 
 /** Reads at most `limit` bytes of a stream and cancels the rest (for error bodies). */
@@ -150,11 +155,5 @@ export async function readPrefix(
   } finally {
     reader.cancel().catch(() => {})
   }
-  const out = new Uint8Array(total)
-  let offset = 0
-  for (const c of chunks) {
-    out.set(c, offset)
-    offset += c.byteLength
-  }
-  return out
+  return concatBytes(chunks)
 }

@@ -1,11 +1,11 @@
-import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { createServer as createHttpsServer } from 'node:https'
 import { type AddressInfo, connect, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { startTestServer, type TestServer } from '@wharf/tooling/test-server'
+import { selfSignedCertificate } from '@wharf/tooling/tls'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
   type AuthStrategy,
@@ -258,35 +258,10 @@ describe('Node network options', () => {
   })
 
   it('rejects a self-signed certificate unless given its CA or told to be insecure', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'wharf-tls-'))
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1,DNS:localhost',
-      ],
-      { stdio: 'ignore' },
-    )
-    const cert = readFileSync(join(dir, 'cert.pem'))
-    const server = createHttpsServer(
-      { key: readFileSync(join(dir, 'key.pem')), cert },
-      (_req, res) => res.end('secure'),
-    )
+    const { key, certificate: cert } = selfSignedCertificate({
+      altNames: 'IP:127.0.0.1,DNS:localhost',
+    })
+    const server = createHttpsServer({ key, cert }, (_req, res) => res.end('secure'))
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
     servers.push({
       close: () => new Promise((r) => (server.closeAllConnections(), server.close(() => r()))),

@@ -1,4 +1,4 @@
-import { WharfError } from '@wharf/core-http'
+import { concatBytes, WharfError } from '@wharf/core-http'
 import { parseDigest, verifyStream } from '@wharf/transfer'
 import { bytesStream } from './bytes.js'
 import type { ContentOptions, ContentTarget } from './content.js'
@@ -14,18 +14,8 @@ export class ContentNotFoundError extends WharfError {
 
 async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
   const parts: Uint8Array[] = []
-  let size = 0
-  for await (const part of stream as unknown as AsyncIterable<Uint8Array>) {
-    parts.push(part)
-    size += part.byteLength
-  }
-  const out = new Uint8Array(size)
-  let offset = 0
-  for (const p of parts) {
-    out.set(p, offset)
-    offset += p.byteLength
-  }
-  return out
+  for await (const part of stream as unknown as AsyncIterable<Uint8Array>) parts.push(part)
+  return concatBytes(parts)
 }
 
 /** An in-memory content target (for tests and small artifacts); pushes are verified. */

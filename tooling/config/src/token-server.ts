@@ -1,10 +1,7 @@
-import { execFileSync } from 'node:child_process'
 import { createPrivateKey, type KeyObject, randomUUID, sign, X509Certificate } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { selfSignedCertificate } from './tls.js'
 
 /** A user of the token server and, optionally, the repositories and actions it may use. */
 export interface TokenUser {
@@ -37,38 +34,10 @@ export interface TokenServer {
   close(): Promise<void>
 }
 
-/** A P-256 key and a self-signed certificate for it (made with the openssl CLI). */
+/** A P-256 signing key and its self-signed certificate. */
 function makeSigningKey(): { key: KeyObject; certificate: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'wharf-token-'))
-  try {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-        '-days',
-        '2',
-        '-subj',
-        '/CN=wharf-test-token-server',
-      ],
-      { stdio: 'ignore', timeout: 20_000 },
-    )
-    return {
-      key: createPrivateKey(readFileSync(join(dir, 'key.pem'))),
-      certificate: readFileSync(join(dir, 'cert.pem'), 'utf8'),
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true })
-  }
+  const { key, certificate } = selfSignedCertificate({ subject: '/CN=wharf-test-token-server' })
+  return { key: createPrivateKey(key), certificate }
 }
 
 const b64url = (data: Buffer | string) => Buffer.from(data).toString('base64url')

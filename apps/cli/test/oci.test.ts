@@ -30,6 +30,14 @@ function suite(name: string, target: () => string) {
       expect(shown.stdout).toContain(`Digest:     ${image.manifestDigest}`)
     })
 
+    it('lists referrers (none yet) of a tagged manifest', async () => {
+      const r = await wharf(['--json', 'oci', 'referrers', `${target()}/cli/app:1.0`])
+      expect(r.code, r.stderr).toBe(0)
+      expect(JSON.parse(r.stdout)).toEqual([])
+      const missing = await wharf(['oci', 'referrers', `${target()}/cli/app:nope`])
+      expect(missing.code).toBe(3)
+    })
+
     it('pulls into a layout with every blob verified', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'wharf-cli-pull-'))
       const r = await wharf(['oci', 'pull', `${target()}/cli/app:1.0`, dir])

@@ -403,6 +403,11 @@ export class HttpClient {
         init = await materializeBody(body)
         state.bodySent = true
       }
+      // A signal for this hop alone (a header timeout ends the hop, not the whole request),
+      // kept strongly reachable through the body guard: derived signals are held weakly, and
+      // once one is collected an abort never reaches the body (seen on Node 24).
+      const hopAbort = new AbortController()
+      const hopSignal = AbortSignal.any([state.signal, hopAbort.signal])
       const started = performance.now()
       o.debug?.(`→ ${method} ${redactUrl(request.url)}`)
       const fetchImpl: FetchLike = o.fetch ?? globalThis.fetch
@@ -422,7 +427,7 @@ export class HttpClient {
             fetchImpl(req.url, {
               method: req.method,
               headers: req.headers,
-              signal: req.signal,
+              signal: hopSignal,
               redirect: 'manual',
               ...(init === undefined ? {} : { body: init, duplex: 'half' }),
               ...extra,
@@ -430,7 +435,9 @@ export class HttpClient {
         } as any)
       } catch (error) {
         if (isKyTimeout(error) && !state.signal.aborted) {
-          throw new TimeoutError('headers', timeout as number, state.what)
+          const timedOut = new TimeoutError('headers', timeout as number, state.what)
+          hopAbort.abort(timedOut)
+          throw timedOut
         }
         throw error
       }
@@ -453,7 +460,7 @@ export class HttpClient {
             : guardStream(raw.body, {
                 idleTimeout,
                 what,
-                signal: state.signal,
+                signal: hopSignal,
                 onIdle: (error) => state.controller.abort(error),
                 onSettled: () => state.onBodySettled?.(),
               }),

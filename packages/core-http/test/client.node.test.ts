@@ -308,3 +308,34 @@ describe('undici loading', () => {
     expect(out.trim()).toBe('5:hello')
   })
 })
+
+describe('abort after garbage collection', () => {
+  it('still reaches a body that is being read (derived signals are held weakly)', async () => {
+    const s = await start((_req, res) => {
+      res.writeHead(200, { 'content-length': '1048576' })
+      res.write(Buffer.alloc(64 * 1024))
+    })
+    const script = `
+      const { createHttpClient } = await import('@wharf/core-http')
+      const controller = new AbortController()
+      const client = createHttpClient({ baseUrl: '${s.url}', signal: controller.signal })
+      const response = await client.request('/stall')
+      const reading = response.bytes().then(() => 'finished', (e) => e.code)
+      for (let i = 0; i < 5; i++) { globalThis.gc(); await new Promise((r) => setTimeout(r, 20)) }
+      controller.abort(new Error('interrupted'))
+      const outcome = await Promise.race([reading, new Promise((r) => setTimeout(() => r('hung'), 3000))])
+      console.log(outcome)
+      process.exit(0)
+    `
+    const { execFile } = await import('node:child_process')
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(
+        process.execPath,
+        ['--expose-gc', '--input-type=module', '-e', script],
+        { cwd: fileURLToPath(new URL('..', import.meta.url)) },
+        (error, stdout, stderr) => (error ? reject(new Error(stderr)) : resolve(stdout)),
+      ),
+    )
+    expect(out.trim()).toBe('ERR_ABORTED')
+  })
+})

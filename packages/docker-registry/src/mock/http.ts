@@ -1,4 +1,5 @@
 /** Small response and request helpers shared by the mock's handlers (written from the reference). */
+import { BodyTooLargeError, readLimited } from '@wharf/core-http'
 
 /** A JSON response. */
 export function json(body: unknown, status = 200, headers: HeadersInit = {}): Response {
@@ -37,26 +38,12 @@ export function parseBasic(
 /** Reads a request body whole, refusing more than `limit` bytes (undefined then). */
 export async function readBody(request: Request, limit: number): Promise<Uint8Array | undefined> {
   if (!request.body) return new Uint8Array(0)
-  const chunks: Uint8Array[] = []
-  let size = 0
-  const reader = request.body.getReader()
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    size += value.byteLength
-    if (size > limit) {
-      await reader.cancel().catch(() => {})
-      return undefined
-    }
-    chunks.push(value)
+  try {
+    return await readLimited(request.body, limit, 'request body')
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) return undefined
+    throw error
   }
-  const out = new Uint8Array(size)
-  let offset = 0
-  for (const c of chunks) {
-    out.set(c, offset)
-    offset += c.byteLength
-  }
-  return out
 }
 
 /** A random lower-case hex string of `bytes` bytes. */

@@ -1,3 +1,5 @@
+import { BodyTooLargeError, readLimited } from '@wharf/core-http'
+
 /** An error the fake server answers with: a status and a dr-provision error body. */
 export class MockError extends Error {
   readonly status: number
@@ -45,26 +47,14 @@ export async function readBody(request: Request, limit: number, what: string): P
     throw new MockError(413, 'API ERROR', `${what}: body larger than ${limit} bytes`)
   }
   if (!request.body) return new Uint8Array(0)
-  const chunks: Uint8Array[] = []
-  let size = 0
-  const reader = request.body.getReader()
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    size += value.byteLength
-    if (size > limit) {
-      await reader.cancel().catch(() => {})
+  try {
+    return await readLimited(request.body, limit, what)
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) {
       throw new MockError(413, 'API ERROR', `${what}: body larger than ${limit} bytes`)
     }
-    chunks.push(value)
+    throw error
   }
-  const out = new Uint8Array(size)
-  let at = 0
-  for (const c of chunks) {
-    out.set(c, at)
-    at += c.byteLength
-  }
-  return out
 }
 
 /** Reads a JSON request body: the content type must be JSON; an empty body gives undefined. */

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { readArchiveFile } from '@wharf/charmstore'
@@ -21,7 +21,10 @@ describe('wharf charm against `wharf mock charm`', () => {
     await writeFile(join(dir, 'hello', 'hooks', 'install'), '#!/bin/sh\necho hi\n')
     await writeFile(join(dir, 'greeting.txt'), 'hello, world\n')
   })
-  afterAll(() => mock?.stop())
+  afterAll(async () => {
+    mock?.stop()
+    await rm(dir, { recursive: true, force: true })
+  })
 
   it('logs in through the macaroon discharger and says who we are', async () => {
     const login = await wharf(['charm', 'login', ...store])

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { mkdtemp, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -14,7 +14,10 @@ describe('wharf drp against `wharf mock drp`', () => {
     endpoint = ['--endpoint', mock.urls.drp!]
     dir = await mkdtemp(join(tmpdir(), 'wharf-cli-drp-'))
   })
-  afterAll(() => mock?.stop())
+  afterAll(async () => {
+    mock?.stop()
+    await rm(dir, { recursive: true, force: true })
+  })
 
   it('shows server info', async () => {
     const r = await wharf(['--json', 'drp', 'info', ...endpoint])

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -17,7 +17,10 @@ describe('wharf library against `wharf mock library`', () => {
     dir = await mkdtemp(join(tmpdir(), 'wharf-cli-library-'))
     await writeFile(join(dir, 'alpine.sif'), image)
   })
-  afterAll(() => mock?.stop())
+  afterAll(async () => {
+    mock?.stop()
+    await rm(dir, { recursive: true, force: true })
+  })
 
   it('shows the API version', async () => {
     const r = await wharf(['--json', 'library', 'version', ...lib])

@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdtemp, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startTestServer } from '@wharf/tooling/test-server'
@@ -30,7 +30,10 @@ describe('progress, debug output and cancellation', () => {
     ])
     expect(push.code, push.stderr).toBe(0)
   })
-  afterAll(() => mock?.stop())
+  afterAll(async () => {
+    mock?.stop()
+    await rm(dir, { recursive: true, force: true })
+  })
 
   it.skipIf(!haveScript)('draws a progress bar on a terminal', async () => {
     const out = join(dir, 'tty.sif')

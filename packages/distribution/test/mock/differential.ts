@@ -94,6 +94,8 @@ export async function challenge(base: string, method: string, path: string): Pro
         .sort()
         .join(',')}`
     })
+    // The real registry builds the list from a Go map, so its order varies between requests.
+    .sort()
     .join(' ')
   return [r.status, /^Bearer /.test(header), sorted, method === 'HEAD' ? undefined : await code(r)]
 }

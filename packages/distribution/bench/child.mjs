@@ -14,7 +14,9 @@ if (op === 'pull' || op === 'pull-nosync') {
   // a: registry host, b: repository, c: layout directory
   const repo = connect(a).repository(b)
   const sync = op === 'pull'
-  await pullToLayout(repo, 'v1', c, { partSize: 8 * 1024 * 1024, concurrency: 4, sync })
+  // BENCH_PULL: layout options the bench compares (JSON)
+  const tuning = JSON.parse(process.env.BENCH_PULL || '{}')
+  await pullToLayout(repo, 'v1', c, { partSize: 8 * 1024 * 1024, concurrency: 4, sync, ...tuning })
 } else if (op === 'push') {
   // a: layout directory, b: registry host, c: repository
   const repo = connect(b).repository(c)

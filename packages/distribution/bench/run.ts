@@ -101,11 +101,18 @@ const time = (fn: () => void) => {
 }
 const run = (file: string, args: string[]) =>
   execFileSync(file, args, { stdio: ['ignore', 'pipe', 'inherit'], timeout: 300_000 })
-const wharf = (...args: string[]): { seconds: number; maxRssMiB: number } =>
+const wharf = (
+  op: string,
+  a: string,
+  b: string,
+  c: string,
+  tuning: object = {},
+): { seconds: number; maxRssMiB: number } =>
   JSON.parse(
-    execFileSync(process.execPath, [join(here, 'child.mjs'), ...args], {
+    execFileSync(process.execPath, [join(here, 'child.mjs'), op, a, b, c], {
       encoding: 'utf8',
       timeout: 300_000,
+      env: { ...process.env, BENCH_PULL: JSON.stringify(tuning) },
     })
       .trim()
       .split('\n')
@@ -162,6 +169,15 @@ try {
   results.pullWharf = pullWharf.seconds
   results.pullRssMiB = pullWharf.maxRssMiB
   rmSync(join(work, 'pulled-wharf'), { recursive: true })
+  for (const [name, tuning] of [
+    ['pullOne', { concurrency: 1 }],
+    ['pullWorker', { concurrency: 1, hashInWorker: true }],
+  ] as const) {
+    const pulled = wharf('pull', a.host, 'bench/push-wharf', join(work, name), tuning)
+    results[name] = pulled.seconds
+    results[`${name}RssMiB`] = pulled.maxRssMiB
+    rmSync(join(work, name), { recursive: true })
+  }
   results.pullNoSync = wharf(
     'pull-nosync',
     a.host,
@@ -201,6 +217,8 @@ const lines = [
   `| pull vs \`skopeo copy docker:// oci:\` | ${r(results.pullWharf!)} s | ${r(results.pullSkopeo!)} s | ${r(results.pullSkopeo! / results.pullWharf!)} | ≥ 2.0 |`,
   `| pull without fdatasync (curl and skopeo do not sync either) vs \`curl -o\` | ${r(results.pullNoSync!)} s (${mbps(results.pullNoSync!)}) | ${r(results.pullCurl!)} s | ${r(results.pullCurl! / results.pullNoSync!)} | |`,
   `| peak RSS of the pull | ${Math.round(results.pullRssMiB!)} MiB | | | ≤ 128 MiB |`,
+  `| pull in one stream (\`concurrency: 1\`) vs \`skopeo copy\` | ${r(results.pullOne!)} s (${mbps(results.pullOne!)}), peak RSS ${Math.round(results.pullOneRssMiB!)} MiB | ${r(results.pullSkopeo!)} s | ${r(results.pullSkopeo! / results.pullOne!)} | |`,
+  `| pull in one stream hashing on a worker thread (\`hashInWorker: true\`) vs \`skopeo copy\` | ${r(results.pullWorker!)} s (${mbps(results.pullWorker!)}), peak RSS ${Math.round(results.pullWorkerRssMiB!)} MiB | ${r(results.pullSkopeo!)} s | ${r(results.pullSkopeo! / results.pullWorker!)} | |`,
   `| push from an OCI layout vs \`skopeo copy oci: docker://\` | ${r(results.pushWharf!)} s (${mbps(results.pushWharf!)}) | ${r(results.pushSkopeo!)} s | ${r(results.pushSkopeo! / results.pushWharf!)} | ≥ 2.0 |`,
   `| copy of a 10-layer image between registries vs \`skopeo copy\` | ${r(results.copyWharf!)} s | ${r(results.copySkopeo!)} s | ${r(results.copySkopeo! / results.copyWharf!)} | ≥ 2.0 |`,
   `| second copy (everything present) | ${r(results.copyAgain!)} s | | | < 0.5 s |`,

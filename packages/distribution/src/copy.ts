@@ -1,8 +1,8 @@
 import { readLimited } from '@wharf/core-http'
-import { digestOf } from '@wharf/transfer'
+import { digestOf, isTransient } from '@wharf/transfer'
 import { bytesStream } from './bytes.js'
 import type { ContentOptions, ContentTarget } from './content.js'
-import { ManifestUnknownError } from './errors.js'
+import { BlobUploadError, ManifestUnknownError } from './errors.js'
 import { ContentNotFoundError } from './memory.js'
 import { matchPlatform, type PlatformSpec, selectPlatform } from './platform.js'
 import { limiter, mapLimit } from './pool.js'
@@ -55,6 +55,12 @@ export async function copy(
     inMemory.get(d.digest) ??
     readLimited(await source.fetch(d, call), limit, `manifest ${d.digest}`)
 
+  const copyBlob = async (d: Descriptor) => {
+    const fast = await destination.copyFrom?.(d, source, call)
+    if (!fast) await destination.push(d, await source.fetch(d, call), call)
+    return fast ?? 'copied'
+  }
+
   const copyNode = (d: Descriptor): Promise<void> => {
     let pending = done.get(d.digest)
     if (!pending) {
@@ -69,9 +75,8 @@ export async function copy(
           return options.onCopy?.({ descriptor: d, action: 'copied' })
         }
         await run(async () => {
-          const fast = await destination.copyFrom?.(d, source, call)
-          if (!fast) await destination.push(d, await source.fetch(d, call), call)
-          options.onCopy?.({ descriptor: d, action: fast ?? 'copied' })
+          const action = await retryOnce(() => copyBlob(d), options.signal)
+          options.onCopy?.({ descriptor: d, action })
         })
       })()
       done.set(d.digest, pending)
@@ -98,6 +103,20 @@ export async function copy(
   await copyNode(root)
   if (tag && !isValidDigest(tag)) await destination.tag(root, tag, call)
   return root
+}
+
+/**
+ * Runs `attempt` again once after a transient failure (a cut connection, a 5xx, an upload
+ * session the registry dropped): a blob streams from source to destination in one request,
+ * so its second attempt reads the source anew.
+ */
+async function retryOnce<T>(attempt: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  try {
+    return await attempt()
+  } catch (error) {
+    if (signal?.aborted || !(isTransient(error) || error instanceof BlobUploadError)) throw error
+    return attempt()
+  }
 }
 
 /** Not-found answers mean "no such tag yet"; anything else is a real failure. */

@@ -33,6 +33,7 @@ export {
   type ValidationIssue,
 } from './errors.js'
 export type {
+  DeleteManifestOptions,
   FetchedManifest,
   GetManifestOptions,
   GetManifestsOptions,

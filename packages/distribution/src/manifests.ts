@@ -1,12 +1,17 @@
-import { BodyTooLargeError } from '@wharf/core-http'
+import { BodyTooLargeError, ParseError } from '@wharf/core-http'
 import { DigestMismatchError, digestOf, parseDigest } from '@wharf/transfer'
 import { contentLength } from './bytes.js'
 import type { CallOptions } from './client.js'
-import { InvalidIndexError, ManifestUnknownError } from './errors.js'
+import {
+  InvalidIndexError,
+  ManifestUnknownError,
+  SchemaValidationError,
+  UnknownMediaTypeError,
+} from './errors.js'
 import { type PlatformSpec, selectPlatform } from './platform.js'
 import { mapLimit } from './pool.js'
-import { checkDigest, checkManifestReference, isValidDigest } from './reference.js'
-import { pushReferrerToFallback } from './referrers.js'
+import { checkDigest, checkManifestReference, checkTag, isValidDigest } from './reference.js'
+import { pushReferrerToFallback, removeReferrerFromFallback } from './referrers.js'
 import type { RepositoryContext } from './repository.js'
 import {
   DEFAULT_ACCEPT,
@@ -114,11 +119,18 @@ export async function manifestExists(
 export interface PutManifestOptions extends CallOptions {
   /** Maintain the `sha256-<hex>` referrers tag when the registry lacks the referrers API (default true). */
   referrersFallback?: boolean
+  /**
+   * More tags for the same manifest, sent as `?tag=` parameters of one PUT; tags the registry
+   * does not confirm in `OCI-Tag` are put one request each.
+   */
+  tags?: string[]
 }
 
 /** What a manifest push produced. */
 export interface PushedManifest {
   descriptor: Descriptor
+  /** The tags the manifest was put under (the reference when it is a tag, then `tags`). */
+  tags: string[]
   /** The `OCI-Subject` header: the registry indexed the manifest's subject. */
   subject?: string
 }
@@ -154,10 +166,13 @@ export async function putManifest(
   else validateManifest(value, type)
   const digest = isValidDigest(reference) ? reference : digestOf(bytes).toString()
   verifyBytes(bytes, digest)
+  const extra = [...new Set(options.tags ?? [])].filter((t) => t !== reference)
+  for (const tag of extra) checkTag(tag)
   const response = await repo.client.send(`/v2/${repo.name}/manifests/${reference}`, {
     method: 'PUT',
     headers: { 'content-type': type },
     body: bytes,
+    ...(extra.length ? { searchParams: new URLSearchParams(extra.map((t) => ['tag', t])) } : {}),
     scopes: [repo.scope('pull', 'push')],
     subject: 'manifest',
     ...(options.signal ? { signal: options.signal } : {}),
@@ -172,11 +187,17 @@ export async function putManifest(
     throw new DigestMismatchError(parseDigest(digest), parseDigest(answered), bytes.byteLength)
   }
   const descriptor: Descriptor = { mediaType: type, digest, size: bytes.byteLength }
+  // A registry that ignores `?tag=` (all before distribution-spec main) confirms none of them.
+  const confirmed = new Set((response.headers.get('oci-tag') ?? '').split(',').map((t) => t.trim()))
+  for (const tag of extra.filter((t) => !confirmed.has(t))) {
+    await putManifest(repo, tag, bytes, type, { ...options, tags: [], referrersFallback: false })
+  }
   const subject = response.headers.get('oci-subject') ?? undefined
   if (value.subject && !subject && options.referrersFallback !== false) {
     await pushReferrerToFallback(repo, value, descriptor, options)
   }
-  return { descriptor, ...(subject ? { subject } : {}) }
+  const tags = [...(isValidDigest(reference) ? [] : [reference]), ...extra]
+  return { descriptor, tags, ...(subject ? { subject } : {}) }
 }
 
 function defaultMediaType(manifest: Manifest): string {
@@ -184,13 +205,47 @@ function defaultMediaType(manifest: Manifest): string {
   return 'manifests' in manifest ? MediaType.ImageIndex : MediaType.ImageManifest
 }
 
-/** DELETEs a manifest by digest (registries delete by digest; tags go with it). */
+/** Options of deleteManifest. */
+export interface DeleteManifestOptions extends CallOptions {
+  /**
+   * Take the manifest out of its subject's `sha256-<hex>` referrers tag, as registries without
+   * the referrers API need (default true; costs a GET of the manifest first).
+   */
+  referrersFallback?: boolean
+}
+
+/** The subject a stored manifest points at, when it has one and can be read. */
+async function subjectOf(
+  repo: RepositoryContext,
+  digest: string,
+  options: CallOptions,
+): Promise<string | undefined> {
+  try {
+    return (await getManifest(repo, digest, options)).manifest.subject?.digest
+  } catch (error) {
+    // Missing (the DELETE reports it) or not a manifest Wharf can read: no subject to clean.
+    const unreadable =
+      error instanceof ManifestUnknownError ||
+      error instanceof SchemaValidationError ||
+      error instanceof UnknownMediaTypeError ||
+      error instanceof ParseError
+    if (unreadable) return undefined
+    throw error
+  }
+}
+
+/**
+ * DELETEs a manifest by digest (registries delete by digest; tags go with it). A manifest
+ * with a `subject` also leaves its subject's referrers fallback tag.
+ */
 export async function deleteManifest(
   repo: RepositoryContext,
   digest: string,
-  options: CallOptions = {},
+  options: DeleteManifestOptions = {},
 ): Promise<void> {
   checkDigest(digest)
+  const subject =
+    options.referrersFallback === false ? undefined : await subjectOf(repo, digest, options)
   const response = await repo.client.send(`/v2/${repo.name}/manifests/${digest}`, {
     method: 'DELETE',
     scopes: [repo.scope('delete')],
@@ -198,6 +253,7 @@ export async function deleteManifest(
     ...(options.signal ? { signal: options.signal } : {}),
   })
   await response.discard()
+  if (subject) await removeReferrerFromFallback(repo, subject, digest, options)
 }
 
 /** Options of getManifests. */

@@ -3,7 +3,7 @@ import { parseDigest } from '@wharf/transfer'
 import type { CallOptions } from './client.js'
 import { InvalidIndexError, ManifestUnknownError } from './errors.js'
 import { listPages } from './listing.js'
-import { getManifest, putManifest } from './manifests.js'
+import { deleteManifest, getManifest, putManifest } from './manifests.js'
 import { checkDigest } from './reference.js'
 import type { RepositoryContext } from './repository.js'
 import { type Descriptor, type ImageIndex, type Manifest, MediaType } from './types.js'
@@ -26,12 +26,12 @@ function emptyIndex(): ImageIndex {
   return { schemaVersion: 2, mediaType: MediaType.ImageIndex, manifests: [] }
 }
 
-/** The fallback tag's index, an empty one when the tag does not exist. */
+/** The fallback tag's index and its digest; an empty index (no digest) when the tag does not exist. */
 async function fallbackIndex(
   repo: RepositoryContext,
   subject: string,
   options: CallOptions,
-): Promise<ImageIndex> {
+): Promise<{ index: ImageIndex; digest?: string }> {
   try {
     const { descriptor, manifest } = await getManifest(repo, referrersTag(subject), {
       ...options,
@@ -45,9 +45,9 @@ async function fallbackIndex(
         },
       ])
     }
-    return manifest
+    return { index: manifest, digest: descriptor.digest }
   } catch (error) {
-    if (error instanceof ManifestUnknownError) return emptyIndex()
+    if (error instanceof ManifestUnknownError) return { index: emptyIndex() }
     throw error
   }
 }
@@ -87,7 +87,7 @@ export async function* referrers(
   }
   let index: ImageIndex
   try {
-    index = await fallbackIndex(repo, digest, options)
+    ;({ index } = await fallbackIndex(repo, digest, options))
   } catch (error) {
     if (error instanceof InvalidIndexError) return
     throw error
@@ -107,7 +107,7 @@ export async function pushReferrerToFallback(
 ): Promise<void> {
   const subject = manifest.subject!.digest
   parseDigest(subject)
-  const index = await fallbackIndex(repo, subject, options)
+  const { index } = await fallbackIndex(repo, subject, options)
   if (index.manifests.some((d) => d.digest === descriptor.digest)) return
   const artifactType =
     manifest.artifactType || ('config' in manifest ? manifest.config.mediaType : undefined)
@@ -122,4 +122,31 @@ export async function pushReferrerToFallback(
     ...options,
     referrersFallback: false,
   })
+}
+
+/**
+ * Takes a deleted manifest out of its subject's fallback tag index: the index is pushed back
+ * without it, or deleted when it was the last entry. Nothing happens when the tag does not
+ * exist (registries with the referrers API keep their own list).
+ */
+export async function removeReferrerFromFallback(
+  repo: RepositoryContext,
+  subject: string,
+  digest: string,
+  options: CallOptions,
+): Promise<void> {
+  const found = await fallbackIndex(repo, subject, options)
+  const manifests = found.index.manifests.filter((d) => d.digest !== digest)
+  if (!found.digest || manifests.length === found.index.manifests.length) return
+  if (manifests.length === 0) {
+    await deleteManifest(repo, found.digest, { ...options, referrersFallback: false })
+    return
+  }
+  await putManifest(
+    repo,
+    referrersTag(subject),
+    { ...found.index, manifests },
+    MediaType.ImageIndex,
+    { ...options, referrersFallback: false },
+  )
 }

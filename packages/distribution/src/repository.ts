@@ -16,6 +16,7 @@ import { bytesStream } from './bytes.js'
 import type { CallOptions, RegistryClient } from './client.js'
 import type { ContentOptions, ContentTarget } from './content.js'
 import {
+  type DeleteManifestOptions,
   deleteManifest,
   type FetchedManifest,
   type GetManifestOptions,
@@ -108,8 +109,8 @@ export class Repository implements RepositoryContext, ContentTarget {
     if (manifest instanceof Uint8Array) this.#remember(pushed.descriptor.digest, manifest)
     return pushed
   }
-  /** DELETEs a manifest by digest. */
-  deleteManifest(digest: string, options?: CallOptions): Promise<void> {
+  /** DELETEs a manifest by digest (and takes it out of its subject's referrers fallback tag). */
+  deleteManifest(digest: string, options?: DeleteManifestOptions): Promise<void> {
     return deleteManifest(this, digest, options)
   }
   /** An index and its child manifests, or a single manifest (the seed's GetManifests). */

@@ -8,6 +8,7 @@ import {
   hashStream,
   type ProgressListener,
   parseDigest,
+  SizeMismatchError,
   type UploadSource,
 } from '@wharf/transfer'
 import { blobExists, getBlob } from './blobs.js'
@@ -29,16 +30,21 @@ export interface PushBlobOptions extends CallOptions {
   size?: number
   /** Media type recorded in the returned descriptor (default `application/octet-stream`). */
   mediaType?: string
-  /** Blobs up to this size go in one PUT (default 32 MiB); larger ones in PATCH chunks. */
+  /**
+   * Blobs of known digest and size up to this go in one PUT, streamed (default 4 GiB: one
+   * request per blob, as oras-go and containerd push); larger ones, and streams of unknown
+   * digest, go in PATCH chunks that resume after a failure.
+   */
   monolithicThreshold?: number
   /** Size of each PATCH chunk (default 32 MiB; raised to the registry's `OCI-Chunk-Min-Length`). */
   chunkSize?: number
   /** Try the single `POST ?digest=` upload first (a registry answering 202 gets the PUT). */
   singlePost?: boolean
   /**
-   * Hash a streamed source locally to catch a wrong `digest` before the closing PUT (default
-   * true). False leaves the check to the registry, which verifies the digest on that PUT
-   * anyway; copy() uses it for streams that were already verified when read.
+   * Check a streamed source locally (default true): PATCH uploads hash it to catch a wrong
+   * `digest` before the closing PUT, one-PUT uploads count its bytes against `size`. False
+   * trusts the stream to check itself — copy() passes streams that verify their size and
+   * digest as they are read — and the registry verifies the digest on the closing PUT anyway.
    */
   hash?: boolean
   /** Upload progress. */
@@ -51,6 +57,11 @@ export interface PushedBlob {
   /** `exists`: already there; `mounted`: cross-repository mount; otherwise the upload method. */
   method: 'exists' | 'mounted' | 'single-post' | 'monolithic' | 'chunked'
 }
+
+/** Default largest blob sent in one PUT (see `monolithicThreshold`). */
+const MONOLITHIC_THRESHOLD = 4 * 1024 * 1024 * 1024
+/** Largest Blob hashed before its push, so that it can go in one PUT (it is read twice). */
+const HASH_FIRST_LIMIT = 32 * 1024 * 1024
 
 /** A server-supplied URL was unusable (not http(s), or missing). */
 export class UploadLocationError extends WharfError {
@@ -163,28 +174,78 @@ async function sessionOffset(session: Session): Promise<number> {
   return m ? Number(m[2]) + 1 : 0
 }
 
+/**
+ * A one-shot stream checked against its announced size: more or fewer bytes fail it with
+ * SizeMismatchError, kept in `verdict` so the failed request can report it.
+ */
+function sizedStream(
+  stream: ReadableStream<Uint8Array>,
+  size: number,
+): { stream: ReadableStream<Uint8Array>; verdict: () => SizeMismatchError | undefined } {
+  let count = 0
+  let verdict: SizeMismatchError | undefined
+  const check = (controller: TransformStreamDefaultController<Uint8Array>, done: boolean) => {
+    if (count > size || (done && count < size)) {
+      verdict = new SizeMismatchError(size, count, 'blob source')
+      controller.error(verdict)
+    }
+  }
+  const counted = stream.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        count += chunk.byteLength
+        check(controller, false)
+        if (!verdict) controller.enqueue(chunk)
+      },
+      flush: (controller) => check(controller, true),
+    }),
+  )
+  return { stream: counted, verdict: () => verdict }
+}
+
+/**
+ * The body of a closing PUT: bytes, a one-shot stream (size-checked unless `verified`: a
+ * stream that already checks its size and digest as it is read), or a replayable source.
+ */
+function putBody(source: BlobSource, size: number, verified: boolean) {
+  if (source instanceof Uint8Array || (verified && source instanceof ReadableStream)) {
+    return { body: source, verdict: () => undefined }
+  }
+  if (source instanceof ReadableStream) {
+    const { stream, verdict } = sizedStream(source, size)
+    return { body: stream, verdict }
+  }
+  return { body: { size, open: () => openSource(source) }, verdict: () => undefined }
+}
+
 /** Closing PUT with `?digest=` and an optional body; checks the registry's digest answer. */
 async function closeSession(
   session: Session,
   digest: string,
-  body?: { source: BlobSource; size: number },
+  content?: { source: BlobSource; size: number; verified: boolean },
 ): Promise<void> {
-  const open = body?.source
-  const response = await session.repo.client.send(withDigest(session.location, digest), {
-    method: 'PUT',
-    scopes: session.scopes,
-    subject: 'upload',
-    ...(body && open
-      ? {
-          headers: { 'content-type': 'application/octet-stream' },
-          body:
-            open instanceof ReadableStream || open instanceof Uint8Array
-              ? (open as ReadableStream<Uint8Array> | Uint8Array)
-              : { size: body.size, open: () => openSource(open) },
-        }
-      : { headers: { 'content-length': '0' } }),
-    ...(session.signal ? { signal: session.signal } : {}),
-  })
+  const put = content && putBody(content.source, content.size, content.verified)
+  let response: HttpResponse
+  try {
+    response = await session.repo.client.send(withDigest(session.location, digest), {
+      method: 'PUT',
+      scopes: session.scopes,
+      subject: 'upload',
+      ...(content && put
+        ? {
+            // Content-Length comes from the size even for a stream (so it is one request)
+            headers: {
+              'content-type': 'application/octet-stream',
+              'content-length': String(content.size),
+            },
+            body: put.body,
+          }
+        : { headers: { 'content-length': '0' } }),
+      ...(session.signal ? { signal: session.signal } : {}),
+    })
+  } catch (error) {
+    throw put?.verdict() ?? error
+  }
   await response.discard()
   const answered = response.headers.get('docker-content-digest')
   if (
@@ -192,7 +253,7 @@ async function closeSession(
     answered !== digest &&
     parseDigest(answered).algorithm === parseDigest(digest).algorithm
   ) {
-    throw new DigestMismatchError(parseDigest(digest), parseDigest(answered), body?.size ?? 0)
+    throw new DigestMismatchError(parseDigest(digest), parseDigest(answered), content?.size ?? 0)
   }
 }
 
@@ -334,21 +395,29 @@ async function chunkedUpload(
   return { digest: final, size: offset }
 }
 
-/** Uploads `source` through an open session: one PUT for small sized blobs, PATCH chunks otherwise. */
+/**
+ * Uploads `source` through an open session: one streamed PUT when digest and size are known
+ * and the size is within `monolithicThreshold` (the registry checks the digest on that PUT),
+ * PATCH chunks otherwise.
+ */
 async function uploadThrough(
   session: Session,
   source: BlobSource,
   options: PushBlobOptions,
 ): Promise<{ digest: string; size: number; method: 'monolithic' | 'chunked' }> {
   try {
-    const size = sizeOf(source)
+    const size = sizeOf(source) ?? options.size
     if (
       options.digest &&
       size !== undefined &&
-      size <= (options.monolithicThreshold ?? 32 * 1024 * 1024)
+      size <= (options.monolithicThreshold ?? MONOLITHIC_THRESHOLD)
     ) {
       options.onProgress?.({ type: 'start', total: size })
-      await closeSession(session, options.digest, { source, size })
+      await closeSession(session, options.digest, {
+        source,
+        size,
+        verified: options.hash === false,
+      })
       options.onProgress?.({ type: 'done', transferred: size })
       return { digest: options.digest, size, method: 'monolithic' }
     }
@@ -372,7 +441,8 @@ async function knownDigest(
     return options.digest
   }
   if (source instanceof Uint8Array) return digestOf(source).toString()
-  if (source instanceof Blob && source.size <= (options.monolithicThreshold ?? 32 * 1024 * 1024)) {
+  const threshold = Math.min(options.monolithicThreshold ?? MONOLITHIC_THRESHOLD, HASH_FIRST_LIMIT)
+  if (source instanceof Blob && source.size <= threshold) {
     return (await hashStream(source.stream())).digest.toString()
   }
   return undefined

@@ -401,6 +401,39 @@ describe('registry behaviour', () => {
 })
 
 describe('copy', () => {
+  it('streams each blob to the other registry in one PUT and retries it once after a cut', async () => {
+    const a = createMockRegistry({
+      origin: 'http://a.mock',
+      storageOrigin: 'http://a-storage.mock',
+    })
+    const b = createMockRegistry({
+      origin: 'http://b.mock',
+      storageOrigin: 'http://b-storage.mock',
+    })
+    msw.use(...a.handlers(), ...b.handlers())
+    const on = (registry: string) =>
+      createRegistryClient({ registry, retry: { limit: 2, delay: 1 } }).repository('acme/app')
+    const src = on('http://a.mock')
+    const config = json({ architecture: 'amd64', os: 'linux' })
+    const layer = randomBytes(300_000)
+    await src.pushBlob(config)
+    await src.pushBlob(layer)
+    await src.putManifest('v1', manifestOf(config, [layer]))
+    a.faults.cutAfterBytes = { bytes: 100_000, count: 1, paths: new RegExp(sha256(layer)) }
+    const events: string[] = []
+    await copy(src, on('http://b.mock'), {
+      reference: 'v1',
+      onCopy: (e) => events.push(`${e.action} ${e.descriptor.digest}`),
+    })
+    expect(events).toContain(`copied ${sha256(layer)}`)
+    expect(sha256(b.blob('acme/app', sha256(layer))!)).toBe(sha256(layer))
+    const gets = a.requests.filter((r) => r.method === 'GET' && r.url.includes(sha256(layer)))
+    expect(gets).toHaveLength(2)
+    const uploads = b.requests.filter((r) => r.url.includes('/blobs/uploads/'))
+    expect(uploads.some((r) => r.method === 'PATCH')).toBe(false)
+    expect(b.uploadSessions()).toBe(0)
+  })
+
   it('copies only the requested platforms of an index', async () => {
     const registry = useMock()
     const c = client()

@@ -1,3 +1,4 @@
+export { isTransient } from './attempts.js'
 export { type ChunkedAdapter, type ChunkedOptions, chunkedUpload } from './chunked.js'
 export { Digest, type DigestAlgorithm, isDigestAlgorithm, parseDigest } from './digest.js'
 export {

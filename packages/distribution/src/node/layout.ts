@@ -36,6 +36,8 @@ export interface LayoutOptions {
   partSize?: number
   /** fdatasync downloaded blobs before renaming them into place (default true). */
   sync?: boolean
+  /** Hash ranged downloads on a worker thread, in parallel with the transfer (default false). */
+  hashInWorker?: boolean
 }
 
 /**
@@ -180,6 +182,7 @@ export class OciLayout implements ContentTarget {
       partSize: this.#options.partSize ?? 8 * 1024 * 1024,
       resume: false,
       sync: this.#options.sync ?? true,
+      hashInWorker: this.#options.hashInWorker ?? false,
       ...(options.signal ? { signal: options.signal } : {}),
     })
     return 'copied'

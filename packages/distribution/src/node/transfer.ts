@@ -47,7 +47,15 @@ export type LayoutCopyOptions = Omit<CopyOptions, 'reference' | 'destinationRefe
   }
 
 function copyOptions(reference: string, options: LayoutCopyOptions): CopyOptions {
-  const { tag, create: _c, rangedDownloadThreshold: _r, partSize: _p, sync: _s, ...rest } = options
+  const {
+    tag,
+    create: _c,
+    rangedDownloadThreshold: _r,
+    partSize: _p,
+    sync: _s,
+    hashInWorker: _h,
+    ...rest
+  } = options
   return { ...rest, reference, ...(tag ? { destinationReference: tag } : {}) }
 }
 

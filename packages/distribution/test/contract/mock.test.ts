@@ -10,7 +10,7 @@ beforeAll(() => msw.listen({ onUnhandledRequest: 'bypass' }))
 afterAll(() => msw.close())
 
 /** The mock with full-access raw fetches (credentials added for its auth mode). */
-function mockTarget(transport: 'msw' | 'http', auth: MockAuth['type']) {
+function mockTarget(transport: 'msw' | 'http', auth: MockAuth['type'], referrersApi = true) {
   return async (): Promise<ContractTarget> => {
     const mockAuth: MockAuth =
       auth === 'none'
@@ -18,7 +18,7 @@ function mockTarget(transport: 'msw' | 'http', auth: MockAuth['type']) {
         : auth === 'basic'
           ? { type: 'basic', ...user }
           : { type: 'token', ...user }
-    const registry = createMockRegistry({ auth: mockAuth })
+    const registry = createMockRegistry({ auth: mockAuth, referrersApi })
     let url = 'http://registry.mock'
     let close = async () => {}
     if (transport === 'msw') {
@@ -78,7 +78,7 @@ function mockTarget(transport: 'msw' | 'http', auth: MockAuth['type']) {
           }
         : {}),
       raw,
-      capabilities: { referrersApi: true, tagPagination: true },
+      capabilities: { referrersApi, tagPagination: true, tagParameters: true },
       close,
     }
   }
@@ -86,6 +86,11 @@ function mockTarget(transport: 'msw' | 'http', auth: MockAuth['type']) {
 
 describe('mock registry', () => {
   contractSuite('mock via msw, open', { auth: false }, mockTarget('msw', 'none'))
+  contractSuite(
+    'mock via msw, without the referrers API',
+    { auth: false },
+    mockTarget('msw', 'none', false),
+  )
   contractSuite('mock via msw, basic auth', { auth: true }, mockTarget('msw', 'basic'))
   contractSuite('mock via msw, token auth', { auth: true }, mockTarget('msw', 'token'))
   contractSuite('mock on 127.0.0.1, token auth', { auth: true }, mockTarget('http', 'token'))

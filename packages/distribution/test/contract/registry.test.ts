@@ -51,7 +51,7 @@ function realTarget(mode: 'none' | 'basic' | 'token') {
         ? { tokenScopes: () => registry.tokenServer!.requests.map((r) => r.scopes) }
         : {}),
       raw: rawFetch(registry),
-      capabilities: { referrersApi: false, tagPagination: false },
+      capabilities: { referrersApi: false, tagPagination: false, tagParameters: false },
       close: () => registry.close(),
     }
   }

@@ -1,12 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type { AuthStrategy, FetchLike } from '@wharf/core-http'
-import { DigestMismatchError } from '@wharf/transfer'
+import { DigestMismatchError, SizeMismatchError } from '@wharf/transfer'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   BlobUnknownError,
   copy,
   createRegistryClient,
   type Descriptor,
+  DigestInvalidError,
   type ImageIndex,
   type ImageManifest,
   ManifestBlobUnknownError,
@@ -46,6 +47,8 @@ export interface ContractTarget {
     referrersApi: boolean
     /** Honours `n` on tags lists with `Link` pages (2.8 ignores it). */
     tagPagination: boolean
+    /** Takes `?tag=` parameters on a manifest PUT and confirms them in `OCI-Tag` (spec main). */
+    tagParameters: boolean
   }
   close(): Promise<void>
 }
@@ -160,6 +163,47 @@ export function contractSuite(
       expect(new URL(put.url).searchParams.get('digest')).toBe(sha256(bytes))
       const stored = await target.raw(`/v2/${repo.name}/blobs/${sha256(bytes)}`)
       expect(sha256(new Uint8Array(await stored.arrayBuffer()))).toBe(sha256(bytes))
+    })
+
+    it('pushes a stream of known digest and size in one streamed PUT with its Content-Length', async () => {
+      const repo = client.repository(repoName('stream-put'))
+      const bytes = randomBytes(300_000)
+      const before = sent.length
+      const pushed = await repo.pushBlob(new Blob([bytes]).stream(), {
+        digest: sha256(bytes),
+        size: bytes.byteLength,
+      })
+      expect(pushed.method).toBe('monolithic')
+      const requests = sent.slice(before)
+      expect(requests.map((s) => s.method)).toEqual(['HEAD', 'POST', 'PUT'])
+      expect(requests[2]!.headers.get('content-length')).toBe('300000')
+      const stored = await target.raw(`/v2/${repo.name}/blobs/${sha256(bytes)}`)
+      expect(sha256(new Uint8Array(await stored.arrayBuffer()))).toBe(sha256(bytes))
+    })
+
+    it('fails a streamed PUT whose bytes miss their digest or size, and nothing lands', async () => {
+      const repo = client.repository(repoName('stream-lies'))
+      const bytes = randomBytes(5000)
+      const wrong = sha256(randomBytes(5000))
+      await expect(
+        repo.pushBlob(new Blob([bytes]).stream(), { digest: wrong, size: 5000 }),
+      ).rejects.toBeInstanceOf(DigestInvalidError)
+      const short = repo.pushBlob(new Blob([bytes.subarray(0, 4000)]).stream(), {
+        digest: sha256(bytes),
+        size: 5000,
+      })
+      await expect(short).rejects.toBeInstanceOf(SizeMismatchError)
+      for (const digest of [wrong, sha256(bytes)]) {
+        const head = await target.raw(`/v2/${repo.name}/blobs/${digest}`, { method: 'HEAD' })
+        expect(head.status).toBe(404)
+      }
+      // Too many bytes: reported, though the registry may already hold the first `size`
+      // bytes, which are exactly the blob the digest names.
+      const long = repo.pushBlob(new Blob([bytes, bytes]).stream(), {
+        digest: sha256(bytes),
+        size: 5000,
+      })
+      await expect(long).rejects.toBeInstanceOf(SizeMismatchError)
     })
 
     it('pushes an unsized stream, computing its digest on the way', async () => {
@@ -333,6 +377,55 @@ export function contractSuite(
       const none: Descriptor[] = []
       for await (const d of image.repo.referrers(sha256('no subject'))) none.push(d)
       expect(none).toEqual([])
+    })
+
+    it('takes a deleted referrer out of the listing, and drops an emptied fallback tag', async () => {
+      const image = await pushImage(client, repoName('unrefer'), 'v1')
+      const empty = json({})
+      await image.repo.pushBlob(empty)
+      const artifact = (n: number): ImageManifest => ({
+        schemaVersion: 2,
+        mediaType: MediaType.ImageManifest,
+        artifactType: 'application/vnd.example',
+        config: { mediaType: MediaType.Empty, digest: sha256(empty), size: 2 },
+        layers: [{ mediaType: MediaType.Empty, digest: sha256(empty), size: 2 }],
+        subject: image.descriptor,
+        annotations: { n: String(n) },
+      })
+      const one = await image.repo.putManifest(sha256(json(artifact(1))), artifact(1))
+      const two = await image.repo.putManifest(sha256(json(artifact(2))), artifact(2))
+      const listed = async () => {
+        const found: string[] = []
+        for await (const d of image.repo.referrers(image.descriptor.digest)) found.push(d.digest)
+        return found
+      }
+      const fallbackTag = `sha256-${image.descriptor.digest.slice(7)}`
+      const tags = async () => {
+        const all: string[] = []
+        for await (const tag of image.repo.listTags()) all.push(tag)
+        return all
+      }
+      expect((await tags()).includes(fallbackTag)).toBe(!target.capabilities.referrersApi)
+      await image.repo.deleteManifest(one.descriptor.digest)
+      expect(await listed()).toEqual([two.descriptor.digest])
+      await image.repo.deleteManifest(two.descriptor.digest)
+      expect(await listed()).toEqual([])
+      expect(await tags()).toEqual(['v1'])
+    })
+
+    it('puts a manifest under several tags at once (one PUT per tag where ?tag= is ignored)', async () => {
+      const image = await pushImage(client, repoName('multitag'), 'v1')
+      const before = sent.length
+      const pushed = await image.repo.putManifest(image.descriptor.digest, image.bytes, undefined, {
+        tags: ['1.0', '1.0.1', 'latest'],
+      })
+      expect(pushed.tags).toEqual(['1.0', '1.0.1', 'latest'])
+      const puts = sent.slice(before).filter((s) => s.method === 'PUT')
+      expect(puts).toHaveLength(target.capabilities.tagParameters ? 1 : 4)
+      expect(new URL(puts[0]!.url).searchParams.getAll('tag')).toEqual(['1.0', '1.0.1', 'latest'])
+      for (const tag of ['1.0', '1.0.1', 'latest']) {
+        expect((await image.repo.headManifest(tag)).digest).toBe(image.descriptor.digest)
+      }
     })
 
     it('deletes manifests and blobs', async () => {

@@ -9,7 +9,7 @@ const repo = client.repository('acme/hello')
 const config = new TextEncoder().encode('{"architecture":"amd64","os":"linux"}')
 const layer = new TextEncoder().encode('hello, registry')
 
-// Blobs first: small ones go in one PUT, large ones in PATCH chunks; existing ones are skipped.
+// Blobs first: one PUT each (PATCH chunks for streams of unknown digest); existing ones are skipped.
 const pushedConfig = await repo.pushBlob(config, { mediaType: MediaType.ImageConfig })
 const pushedLayer = await repo.pushBlob(layer, { mediaType: MediaType.ImageLayer })
 

@@ -89,6 +89,27 @@ function suite(name: string, target: () => string) {
       expect(existsSync(`${file}.again`)).toBe(false)
     })
 
+    it('puts more tags on a manifest, refusing a bad tag with exit 2', async () => {
+      const tagged = await wharf([
+        '--json',
+        'oci',
+        'tag',
+        `${target()}/cli/mirror:1.0`,
+        '1',
+        'stable',
+      ])
+      expect(tagged.code, tagged.stderr).toBe(0)
+      expect(JSON.parse(tagged.stdout)).toEqual({
+        digest: image.manifestDigest,
+        tags: ['1', 'stable'],
+      })
+      const listed = await wharf(['--json', 'oci', 'tags', `${target()}/cli/mirror`])
+      expect(JSON.parse(listed.stdout)).toEqual(expect.arrayContaining(['1', '1.0', 'stable']))
+      const bad = await wharf(['oci', 'tag', `${target()}/cli/mirror:1.0`, 'bad/tag'])
+      expect(bad.code).toBe(2)
+      expect(bad.stderr).toContain('bad/tag is not a valid tag')
+    })
+
     it('deletes a manifest by tag, then reports it missing with exit 3', async () => {
       const rm = await wharf(['oci', 'rm', `${target()}/cli/mirror:1.0`])
       expect(rm.code, rm.stderr).toBe(0)

@@ -1,6 +1,13 @@
 import { Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { catalog, copy, type Descriptor, parsePlatform, selectPlatform } from '@wharf/distribution'
+import {
+  catalog,
+  copy,
+  type Descriptor,
+  isValidTag,
+  parsePlatform,
+  selectPlatform,
+} from '@wharf/distribution'
 import { downloadBlob, pullToLayout, pushFromLayout } from '@wharf/distribution/node'
 import { fileSource } from '@wharf/transfer/node'
 import type { Handler } from '../cli.js'
@@ -204,4 +211,23 @@ export const rm: Handler = async (ctx, [input], flags) => {
     ref.digest ?? (await repo.headManifest(targetOf(ref, input!), { signal: ctx.signal })).digest
   await repo.deleteManifest(digest, { signal: ctx.signal })
   ctx.info(`deleted ${input} (${digest})`)
+}
+
+export const tag: Handler = async (ctx, [input, ...tags], flags) => {
+  const ref = await parseRef(input!)
+  const repo = await repositoryFor(ctx, ref, flags)
+  for (const t of tags) {
+    if (!isValidTag(t))
+      throw new UsageError(`${t} is not a valid tag ([A-Za-z0-9_][A-Za-z0-9._-]{0,127})`)
+  }
+  const fetched = await repo.getManifest(targetOf(ref, input!), { signal: ctx.signal })
+  const pushed = await repo.putManifest(
+    fetched.descriptor.digest,
+    fetched.bytes,
+    fetched.descriptor.mediaType,
+    { tags, referrersFallback: false, signal: ctx.signal },
+  )
+  ctx.print({ digest: fetched.descriptor.digest, tags: pushed.tags }, () =>
+    pushed.tags.map((t) => `tagged ${ref.registry}/${ref.repository}:${t}`).join('\n'),
+  )
 }

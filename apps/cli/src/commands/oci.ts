@@ -108,6 +108,17 @@ export function registerOci(program: Command, bind: Bind): void {
     ['wharf oci catalog localhost:5000'],
   )
   examples(
+    credentials(
+      oci
+        .command('tag')
+        .argument('<reference>', 'registry/repository:tag or @digest')
+        .argument('<tags...>', 'new tags for the same manifest'),
+    )
+      .description('put more tags on a manifest (one request where the registry allows)')
+      .action(bind(load, 'tag')),
+    ['wharf oci tag localhost:5000/app:1.0.1 1.0 latest'],
+  )
+  examples(
     credentials(oci.command('rm').argument('<reference>', 'registry/repository:tag or @digest'))
       .description('delete a manifest (a tag is resolved to its digest first)')
       .action(bind(load, 'rm')),

@@ -290,6 +290,23 @@ describe('registry behaviour', () => {
     expect(registry.blob('acme/app', sha256(bytes))).toEqual(new Uint8Array(bytes))
   })
 
+  it('sends a re-readable source again when its one-PUT upload fails', async () => {
+    const registry = useMock()
+    const repo = client().repository('acme/app')
+    const bytes = randomBytes(200_000)
+    let puts = 0
+    msw.use(
+      http.put('http://registry.mock/v2/acme/app/blobs/uploads/:id', () => {
+        if (++puts === 1) return new MswResponse(null, { status: 503 })
+        return undefined
+      }),
+    )
+    const pushed = await repo.pushBlob(new Blob([bytes]), { digest: sha256(bytes) })
+    expect(pushed.method).toBe('monolithic')
+    expect(puts).toBe(2)
+    expect(registry.blob('acme/app', sha256(bytes))).toEqual(new Uint8Array(bytes))
+  })
+
   it('restarts an upload once when the registry drops the session (2.8 BLOB_UPLOAD_INVALID)', async () => {
     const registry = useMock()
     const repo = client().repository('acme/app')

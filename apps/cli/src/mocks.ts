@@ -10,23 +10,25 @@ type Starter = (port?: number) => Promise<StartedMock>
 export const MOCKS: Record<string, Starter> = {
   oci: async (port) => {
     const { createMockRegistry } = await import('@wharf/distribution/mock')
-    return createMockRegistry().listen({ ...(port ? { port } : {}) })
+    return createMockRegistry().listen(port ? { port, storagePort: port + 1 } : {})
   },
   docker: async (port) => {
     const { createMockDockerRegistry } = await import('@wharf/docker-registry/mock')
     return createMockDockerRegistry({ hub: true }).listen({ ...(port ? { port } : {}) })
   },
-  library: async () => {
+  library: async (port) => {
     const { createMockLibrary } = await import('@wharf/library/mock')
-    return createMockLibrary().listen()
+    return createMockLibrary().listen(port ? { port, storagePort: port + 1 } : {})
   },
   drp: async (port) => {
     const { createMockProvision } = await import('@wharf/provision/mock')
     return createMockProvision().listen({ ...(port ? { port } : {}) })
   },
-  charm: async () => {
+  charm: async (port) => {
     const { createMockCharmStore } = await import('@wharf/charmstore/mock')
-    return createMockCharmStore({ discharger: { user: 'demo' } }).listen()
+    return createMockCharmStore({ discharger: { user: 'demo' } }).listen(
+      port ? { port, dischargerPort: port + 1 } : {},
+    )
   },
 }
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
+import { freePort } from '@wharf/tooling/registry'
 import { describe, expect, it } from 'vitest'
-import { wharf } from './helpers.js'
+import { startMock, wharf } from './helpers.js'
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
 
@@ -18,6 +19,24 @@ describe('wharf', () => {
       '--ca-file',
     ]) {
       expect(r.stdout).toContain(flag)
+    }
+  })
+
+  it('serves every mock on the ports --port asks for, two per mock', async () => {
+    const port = await freePort()
+    const mock = await startMock('library', 'charm', '--port', String(port))
+    try {
+      expect(mock.urls).toEqual({
+        library: `http://127.0.0.1:${port}`,
+        charm: `http://127.0.0.1:${port + 2}`,
+      })
+      const version = await wharf(['--json', 'library', 'version', '--library', mock.urls.library!])
+      expect(version.code, version.stderr).toBe(0)
+      const taken = await wharf(['mock', 'oci', '--port', String(port)])
+      expect(taken.code).not.toBe(0)
+      expect(taken.stderr).toMatch(/address already in use 127\.0\.0\.1:\d+/)
+    } finally {
+      mock.stop()
     }
   })
 

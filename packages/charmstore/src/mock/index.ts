@@ -60,8 +60,12 @@ export interface MockCharmStore {
   handleDischarge(request: Request): Promise<Response>
   /** msw handlers for the store and discharger origins. */
   handlers(): ReturnType<typeof mswHandlers>
-  /** Serves store and discharger on 127.0.0.1 (two ports). */
-  listen(): Promise<ListeningMock>
+  /** Serves store and discharger with real HTTP (127.0.0.1 and free ports unless given). */
+  listen(options?: {
+    port?: number
+    dischargerPort?: number
+    host?: string
+  }): Promise<ListeningMock>
   /** Every request seen, oldest first. */
   readonly requests: LoggedRequest[]
   /** The in-memory state, for assertions and set-up. */
@@ -237,10 +241,14 @@ export function createMockCharmStore(options: MockCharmStoreOptions = {}): MockC
       ...mswHandlers(handle, urls.store),
       ...mswHandlers(handleDischarge, urls.discharger),
     ],
-    async listen() {
+    async listen(options = {}) {
       const { serve } = await import('@wharf/core-http/node')
-      const a = await serve(handle)
-      const b = await serve(handleDischarge)
+      const host = options.host ?? '127.0.0.1'
+      const b = await serve(handleDischarge, { port: options.dischargerPort ?? 0, host })
+      const a = await serve(handle, { port: options.port ?? 0, host }).catch(async (error) => {
+        await b.close()
+        throw error
+      })
       urls.store = a.url
       urls.discharger = b.url
       return {

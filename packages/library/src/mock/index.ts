@@ -65,8 +65,12 @@ export interface MockLibrary {
   handleStorage: FetchHandler
   /** msw handlers for both origins. */
   handlers(): ReturnType<typeof mswHandlers>
-  /** Serves both origins on 127.0.0.1 (two ports) with real HTTP. */
-  listen(): Promise<ListeningLibrary>
+  /** Serves both origins with real HTTP (127.0.0.1 and free ports unless given). */
+  listen(options?: {
+    port?: number
+    storagePort?: number
+    host?: string
+  }): Promise<ListeningLibrary>
   /** Faults to inject, mutable at run time. */
   faults: MockFaults
   /** Every request received, in order. */
@@ -178,10 +182,16 @@ export function createMockLibrary(options: MockLibraryOptions = {}): MockLibrary
       ...mswHandlers(handle, urls.library),
       ...mswHandlers(handleStorage, urls.storage),
     ],
-    async listen() {
+    async listen(options = {}) {
       const { serve } = await import('@wharf/core-http/node')
-      const library = await serve(handle)
-      const store = await serve(handleStorage)
+      const host = options.host ?? '127.0.0.1'
+      const store = await serve(handleStorage, { port: options.storagePort ?? 0, host })
+      const library = await serve(handle, { port: options.port ?? 0, host }).catch(
+        async (error) => {
+          await store.close()
+          throw error
+        },
+      )
       urls.library = library.url
       urls.storage = store.url
       return {

@@ -38,14 +38,18 @@ const isManifest = (d: Descriptor) => DEFAULT_ACCEPT.includes(d.mediaType)
  * Copies an image or index (and everything under it) from one content target to another:
  * children before parents, blobs with bounded concurrency, nothing the destination already
  * has (a present manifest skips its whole subtree), cross-repository mounts when the
- * destination can, digests preserved. Resolves with the root descriptor.
+ * destination can, digests preserved. Resolves with the root descriptor; on a failure the
+ * other transfers are stopped and settled before it rejects.
  */
 export async function copy(
   source: ContentTarget,
   destination: ContentTarget,
   options: CopyOptions,
 ): Promise<Descriptor> {
-  const call: ContentOptions = options.signal ? { signal: options.signal } : {}
+  // The first failure stops the other transfers, and copy() settles only after they have.
+  const stop = new AbortController()
+  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal
+  const call: ContentOptions = { signal }
   const limit = options.maxManifestSize ?? 4 * 1024 * 1024
   const run = limiter(options.concurrency ?? 4)
   const done = new Map<string, Promise<void>>()
@@ -75,7 +79,7 @@ export async function copy(
           return options.onCopy?.({ descriptor: d, action: 'copied' })
         }
         await run(async () => {
-          const action = await retryOnce(() => copyBlob(d), options.signal)
+          const action = await retryOnce(() => copyBlob(d), signal)
           options.onCopy?.({ descriptor: d, action })
         })
       })()
@@ -100,7 +104,13 @@ export async function copy(
     options.onCopy?.({ descriptor: root, action: 'skipped' })
     return root
   }
-  await copyNode(root)
+  try {
+    await copyNode(root)
+  } catch (error) {
+    stop.abort(error)
+    await Promise.allSettled(done.values())
+    throw error
+  }
   if (tag && !isValidDigest(tag)) await destination.tag(root, tag, call)
   return root
 }

@@ -208,8 +208,17 @@ function sizedStream(
  * stream that already checks its size and digest as it is read), or a replayable source.
  */
 function putBody(source: BlobSource, size: number, verified: boolean) {
-  if (source instanceof Uint8Array || (verified && source instanceof ReadableStream)) {
-    return { body: source, verdict: () => undefined }
+  if (source instanceof Uint8Array) return { body: source, verdict: () => undefined }
+  if (verified && source instanceof ReadableStream) {
+    // A verifying stream (transfer's verifyStream) settles `result`; its verdict, not the
+    // broken request it caused, is what the caller needs to hear.
+    let verdict: DigestMismatchError | SizeMismatchError | undefined
+    ;(source as { result?: Promise<unknown> }).result?.catch((error: unknown) => {
+      if (error instanceof DigestMismatchError || error instanceof SizeMismatchError) {
+        verdict = error
+      }
+    })
+    return { body: source, verdict: () => verdict }
   }
   if (source instanceof ReadableStream) {
     const { stream, verdict } = sizedStream(source, size)

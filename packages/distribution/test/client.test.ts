@@ -451,6 +451,45 @@ describe('copy', () => {
     expect(b.uploadSessions()).toBe(0)
   })
 
+  it('fails a copy whose source blob does not match its digest, and nothing lands', async () => {
+    const a = createMockRegistry({
+      origin: 'http://a.mock',
+      storageOrigin: 'http://a-storage.mock',
+    })
+    const b = createMockRegistry({
+      origin: 'http://b.mock',
+      storageOrigin: 'http://b-storage.mock',
+    })
+    msw.use(...a.handlers(), ...b.handlers())
+    const on = (registry: string) =>
+      createRegistryClient({ registry, retry: { limit: 2, delay: 1 } }).repository('acme/app')
+    const src = on('http://a.mock')
+    const config = json({ architecture: 'amd64', os: 'linux' })
+    const layer = randomBytes(100_000)
+    await src.pushBlob(config)
+    await src.pushBlob(layer)
+    await src.putManifest('v1', manifestOf(config, [layer]))
+    for (const [name, body] of [
+      ['other bytes', randomBytes(100_000)],
+      ['too few bytes', layer.subarray(0, 60_000)],
+    ] as const) {
+      msw.use(
+        http.get(new RegExp(`^http://a\\.mock/v2/acme/app/blobs/${sha256(layer)}$`), () =>
+          MswResponse.arrayBuffer(new Uint8Array(body).buffer, {
+            headers: { 'content-type': 'application/octet-stream' },
+          }),
+        ),
+      )
+      const error = await copy(src, on('http://b.mock'), { reference: 'v1' }).catch((e) => e)
+      expect(error, name).toBeInstanceOf(
+        body.byteLength === layer.byteLength ? DigestMismatchError : SizeMismatchError,
+      )
+      expect(b.hasBlob('acme/app', sha256(layer))).toBe(false)
+      expect(b.manifest('acme/app', 'v1')).toBeUndefined()
+      expect(b.uploadSessions()).toBe(0)
+    }
+  })
+
   it('copies only the requested platforms of an index', async () => {
     const registry = useMock()
     const c = client()

@@ -45,7 +45,7 @@ export async function registryClient(
     : ctx.io.env.WHARF_REGISTRY_PASSWORD
   if (flags.passwordStdin && !username) throw new UsageError('--password-stdin needs --username')
   const common = {
-    ...(fetch ? { fetch } : {}),
+    fetch,
     ...(ctx.globals.plainHttp ? { allowInsecureRegistry: true } : {}),
   }
   const auth =
@@ -57,7 +57,7 @@ export async function registryClient(
     plainHttp,
     auth,
     signal: ctx.signal,
-    ...(fetch ? { fetch } : {}),
+    fetch,
     ...(ctx.debug ? { debug: ctx.debug } : {}),
   })
 }

@@ -31,14 +31,14 @@ async function client(ctx: Context, flags: Record<string, any>): Promise<CharmSt
       ? { user, password: password ?? '' }
       : {
           auth: bakeryAuth({
-            ...(fetch ? { fetch } : {}),
+            fetch,
             interact: async (visitUrl) => void ctx.io.stderr.write(`Log in at ${visitUrl}\n`),
           }),
         }),
     ...(typeof flags.channel === 'string' ? { channel: flags.channel as Channel } : {}),
     http: {
       signal: ctx.signal,
-      ...(fetch ? { fetch } : {}),
+      fetch,
       ...(ctx.debug ? { debug: ctx.debug } : {}),
     },
   })

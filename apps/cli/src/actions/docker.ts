@@ -30,7 +30,7 @@ async function transport(ctx: Context, domain: string) {
     plainHttp: Boolean(ctx.globals.plainHttp) || isLoopbackHost(domain),
     signal: ctx.signal,
     ...(hub ? { hub } : {}),
-    ...(fetch ? { fetch } : {}),
+    fetch,
     ...(ctx.debug ? { debug: ctx.debug } : {}),
   }
 }

@@ -23,7 +23,7 @@ async function client(ctx: Context, flags: Record<string, any>): Promise<Provisi
   const fetch = await nodeFetch(ctx)
   const options = {
     signal: ctx.signal,
-    ...(fetch ? { fetch } : {}),
+    fetch,
     ...(ctx.debug ? { debug: ctx.debug } : {}),
   }
   if (!flags.passwordStdin && !env.WHARF_DRP_PASSWORD && env.WHARF_DRP_TOKEN) {

@@ -20,7 +20,7 @@ async function client(ctx: Context, flags: Record<string, any>): Promise<Library
     ...(baseURL ? { baseURL } : {}),
     ...(token ? { authToken: token } : {}),
     signal: ctx.signal,
-    ...(fetch ? { fetch } : {}),
+    fetch,
     ...(ctx.debug ? { debug: ctx.debug } : {}),
   })
 }

@@ -90,6 +90,8 @@ export const pull: Handler = async (ctx, [input, dir], flags) => {
   const platform = platformOf(flags.platform)
   const report = copyReporter(ctx, `pull ${input}`)
   const root = await pullToLayout(repo, targetOf(ref, input!), dir!, {
+    // A second core hashes large blobs while this one receives them (faster, ≈ 20 MiB more memory).
+    hashInWorker: true,
     signal: ctx.signal,
     onCopy: report.onCopy,
     ...(platform ? { platforms: [platform] } : {}),

@@ -219,6 +219,71 @@ describe('server rules', () => {
   })
 })
 
+describe('machines under a workflow (server rules, §17)', () => {
+  it('expand the workflow into tasks, refuse direct stage and bootenv edits, and leave it cleanly', async () => {
+    const { client } = await startMock()
+    for (const name of ['t-one', 't-two', 't-three'])
+      await client.createModel('tasks', { Name: name })
+    await client.createModel('bootenvs', { Name: 'sledge-env' })
+    await client.createModel('stages', {
+      Name: 'discover',
+      BootEnv: 'sledge-env',
+      Tasks: ['t-one'],
+    })
+    await client.createModel('stages', {
+      Name: 'inventory',
+      BootEnv: 'sledge-env',
+      Tasks: ['t-two'],
+    })
+    await client.createModel('stages', { Name: 'finish', BootEnv: 'local', Tasks: ['t-three'] })
+    await client.createModel('workflows', {
+      Name: 'discover-all',
+      Stages: ['discover', 'inventory', 'finish'],
+    })
+    const m = await client.createModel('machines', {
+      Name: 'wf.example.com',
+      Workflow: 'discover-all',
+    })
+    expect(m).toMatchObject({
+      Stage: 'discover',
+      BootEnv: 'sledge-env',
+      CurrentTask: -1,
+      Runnable: true,
+      Tasks: [
+        'stage:discover',
+        'bootenv:sledge-env',
+        't-one',
+        'stage:inventory',
+        't-two',
+        'stage:finish',
+        'bootenv:local',
+        't-three',
+      ],
+    })
+    for (const [path, value, message] of [
+      ['/Stage', 'finish', 'Changing machine stage not allowed'],
+      ['/BootEnv', 'local', 'Changing machine bootenv not allowed'],
+    ] as const) {
+      const error = await client
+        .patchModel('machines', m.Uuid!, [{ op: 'replace', path, value }])
+        .catch((e) => e)
+      expect(error).toBeInstanceOf(ProvisionError)
+      expect(error.status).toBe(422)
+      expect(error.messages).toContain(message)
+    }
+    const left = await client.patchModel('machines', m.Uuid!, [
+      { op: 'replace', path: '/Workflow', value: '' },
+      {
+        op: 'add',
+        path: '/Params',
+        value: { 'change-stage/map': { discover: 'finish' }, keep: 1 },
+      },
+    ])
+    expect(left).toMatchObject({ Workflow: '', Stage: 'none', CurrentTask: -1, Tasks: [] })
+    expect(left.Params).toEqual({ keep: 1 })
+  })
+})
+
 describe('Req.fill, Req.delete and Req.patchToFull', () => {
   it('address the object by its own key', async () => {
     const { client, mock } = await startMock()

@@ -38,6 +38,35 @@ function stageApply(store: Store, machine: Obj, replaceTasks = false): void {
   machine.CurrentTask = -1
 }
 
+/**
+ * A workflow's task list (§17): per stage `stage:S`, `bootenv:E` when the stage's bootenv
+ * differs from the last one appended, then the stage's tasks. The machine starts on the first
+ * stage (and its bootenv) with CurrentTask -1.
+ */
+function workflowApply(store: Store, machine: Obj): void {
+  const workflow = store.collection('workflows').get(machine.Workflow)
+  if (!workflow) return // validation reports the missing workflow
+  const stages: string[] = Array.isArray(workflow.Stages) ? workflow.Stages : []
+  const tasks: string[] = []
+  let lastBootEnv = ''
+  for (const name of stages) {
+    const stage = store.collection('stages').get(name)
+    tasks.push(`stage:${name}`)
+    if (stage?.BootEnv && stage.BootEnv !== lastBootEnv) {
+      tasks.push(`bootenv:${stage.BootEnv}`)
+      lastBootEnv = stage.BootEnv
+    }
+    if (Array.isArray(stage?.Tasks)) tasks.push(...stage.Tasks)
+  }
+  machine.Tasks = tasks
+  machine.CurrentTask = -1
+  if (stages.length) {
+    machine.Stage = stages[0]
+    const first = store.collection('stages').get(stages[0]!)
+    if (first?.BootEnv) machine.BootEnv = first.BootEnv
+  }
+}
+
 const simple = (pattern: RegExp, field = 'Name'): Rules => ({
   validate: (o) => ({ structural: named(pattern, field)(o), references: [] }),
 })
@@ -47,15 +76,35 @@ export const RULES: Record<string, Rules> = {
   machines: {
     create(m, store) {
       if (!m.Uuid) m.Uuid = store.sources.uuid()
+      m.Workflow ||= store.prefs.defaultWorkflow ?? ''
       m.Stage ||= store.prefs.defaultStage ?? 'none'
       m.BootEnv ||= store.prefs.defaultBootEnv ?? 'local'
       m.Secret ||= store.sources.secret()
-      stageApply(store, m)
+      if (m.Workflow) workflowApply(store, m)
+      else stageApply(store, m)
       m.CurrentTask = -1
       m.Runnable = true
     },
     update(old, next, store) {
-      if ((next.Stage || 'none') !== old.Stage) {
+      const workflow = next.Workflow ?? ''
+      if (workflow !== (old.Workflow ?? '')) {
+        if (workflow) workflowApply(store, next)
+        else {
+          // Leaving a workflow: its stage map goes and the machine returns to stage none.
+          const { 'change-stage/map': _map, ...params } = next.Params ?? {}
+          next.Params = params
+          next.Stage = 'none'
+          stageApply(store, next, true)
+        }
+      } else if (workflow) {
+        // Under a workflow only the job engine moves Stage and BootEnv (its saves skip these rules).
+        const refused = [
+          ...((next.Stage || 'none') !== old.Stage ? ['Changing machine stage not allowed'] : []),
+          ...(next.BootEnv !== old.BootEnv ? ['Changing machine bootenv not allowed'] : []),
+        ]
+        if (refused.length)
+          throw new MockError(422, 'ValidationError', refused, 'machines', old.Uuid)
+      } else if ((next.Stage || 'none') !== old.Stage) {
         next.Stage ||= 'none'
         stageApply(store, next, true)
       }

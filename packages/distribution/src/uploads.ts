@@ -483,7 +483,14 @@ export async function pushBlob(
   }
   const scopes = [repo.scope('pull', 'push')]
   const single = options.singlePost && digest && source instanceof Uint8Array
-  const { response, session } = await startSession(repo, single ? { digest } : {}, scopes, {
+  // distribution-spec main: a non-sha256 digest is announced up front (registries that do
+  // not know the parameter ignore it).
+  const algorithm = digest ? parseDigest(digest).algorithm : 'sha256'
+  const query = {
+    ...(single ? { digest } : {}),
+    ...(algorithm === 'sha256' ? {} : { 'digest-algorithm': algorithm }),
+  }
+  const { response, session } = await startSession(repo, query, scopes, {
     ...options,
     ...(single ? { body: source } : {}),
   })

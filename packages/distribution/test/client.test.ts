@@ -290,6 +290,22 @@ describe('registry behaviour', () => {
     expect(registry.blob('acme/app', sha256(bytes))).toEqual(new Uint8Array(bytes))
   })
 
+  it('announces a sha512 digest with digest-algorithm on the POST', async () => {
+    const registry = useMock()
+    const repo = client().repository('acme/app')
+    const bytes = randomBytes(5000)
+    const digest = `sha512:${createHash('sha512').update(bytes).digest('hex')}`
+    const start = registry.requests.length
+    expect((await repo.pushBlob(bytes, { digest })).descriptor.digest).toBe(digest)
+    const post = registry.requests.slice(start).find((r) => r.method === 'POST')!
+    expect(new URL(post.url).searchParams.get('digest-algorithm')).toBe('sha512')
+    expect(registry.blob('acme/app', digest)).toEqual(new Uint8Array(bytes))
+    const plain = await repo.pushBlob(randomBytes(10))
+    const last = registry.requests.filter((r) => r.method === 'POST').at(-1)!
+    expect(new URL(last.url).searchParams.has('digest-algorithm')).toBe(false)
+    expect(plain.method).toBe('monolithic')
+  })
+
   it('sends a re-readable source again when its one-PUT upload fails', async () => {
     const registry = useMock()
     const repo = client().repository('acme/app')

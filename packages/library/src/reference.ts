@@ -47,6 +47,17 @@ function fromParts(u: UriParts, input: string): LibraryRef {
   return { host: u.host, path, tags: pieces[1]!.split(',') }
 }
 
+/** Longest reference parsed; real ones are a few hundred characters at most. */
+const MAX_REF_LENGTH = 4096
+
+/** Refuses what is not a string or is too long to be a reference, before any parsing. */
+function checkInput(raw: unknown): asserts raw is string {
+  if (typeof raw !== 'string') throw new RefError('path-not-valid', String(raw), 'not a string')
+  if (raw.length > MAX_REF_LENGTH) {
+    throw new RefError('path-not-valid', raw, `longer than ${MAX_REF_LENGTH} characters`)
+  }
+}
+
 function parse(raw: string, input = raw): UriParts {
   try {
     return parseUri(raw)
@@ -66,7 +77,7 @@ function parse(raw: string, input = raw): UriParts {
  * Throws {@link RefError} with a code naming the broken rule.
  */
 export function parseLibraryRef(raw: string): LibraryRef {
-  if (typeof raw !== 'string') throw new RefError('path-not-valid', String(raw), 'not a string')
+  checkInput(raw)
   return fromParts(parse(raw), raw)
 }
 
@@ -75,7 +86,7 @@ export function parseLibraryRef(raw: string): LibraryRef {
  * components) are read as hostless, the way Singularity writes library references.
  */
 export function parseAmbiguousLibraryRef(raw: string): LibraryRef {
-  if (typeof raw !== 'string') throw new RefError('path-not-valid', String(raw), 'not a string')
+  checkInput(raw)
   if (raw.startsWith('library://') && !raw.startsWith('library:///')) {
     const hostless = parse(raw.replace('library://', 'library:///'), raw)
     const components = hostless.path.slice(1).split('/').length

@@ -15,7 +15,8 @@ export class DecodeError extends WharfError {
 export function decodeYaml<T = unknown>(input: string | Uint8Array): T {
   const text = typeof input === 'string' ? input : new TextDecoder().decode(input)
   try {
-    return parse(text, { maxAliasCount: 100 }) as T
+    // logLevel error: warnings (an unknown tag, say) never go to process.emitWarning
+    return parse(text, { maxAliasCount: 100, logLevel: 'error' }) as T
   } catch (error) {
     throw new DecodeError(`not valid YAML or JSON: ${(error as Error).message}`, { cause: error })
   }

@@ -1,0 +1,101 @@
+// Hostile-input fuzzing for parsers: seeded, bounded in count and time, reproducible.
+
+/** A seeded PRNG (mulberry32): the same seed gives the same inputs on every run. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+// Characters parsers trip on: separators, quotes, escapes, controls, non-ASCII, surrogates.
+const NASTY = [
+  ...'/:@.-_+=,;"\'\\ \t\r\n\0%#?&[]{}()<>*!$~^`|',
+  'é',
+  'ß',
+  'İ',
+  '\u200b',
+  '\ufeff',
+  '\ud800',
+  '😀',
+  'sha256:',
+  'library://',
+  'cs:',
+  '..',
+  '%00',
+  '%2F',
+]
+
+/**
+ * `count` hostile strings derived from `seeds` (valid examples): characters inserted,
+ * deleted, duplicated and replaced; pieces of two seeds spliced; random strings; very long
+ * repetitions. Deterministic for a given `seed`.
+ */
+export function hostileStrings(seeds: string[], count: number, seed = 1): string[] {
+  const random = prng(seed)
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!
+  const anyChar = () =>
+    random() < 0.5 ? pick(NASTY) : String.fromCharCode(Math.floor(random() * 0x3000))
+  const mutate = (text: string): string => {
+    const at = Math.floor(random() * (text.length + 1))
+    switch (Math.floor(random() * 6)) {
+      case 0:
+        return text.slice(0, at) + anyChar() + text.slice(at)
+      case 1:
+        return text.slice(0, at) + text.slice(at + 1 + Math.floor(random() * 4))
+      case 2:
+        return text.slice(0, at) + text.slice(at).repeat(2)
+      case 3:
+        return text.slice(0, at) + anyChar() + text.slice(at + 1)
+      case 4:
+        return text.slice(0, at) + pick(seeds).slice(Math.floor(random() * 10))
+      default:
+        return text.toUpperCase()
+    }
+  }
+  const out = ['', ' ', ...seeds.map((s) => s.repeat(300)), 'a'.repeat(100_000)]
+  while (out.length < count) {
+    if (random() < 0.15) {
+      out.push(Array.from({ length: Math.floor(random() * 40) }, anyChar).join(''))
+      continue
+    }
+    let text = pick(seeds)
+    for (let i = 1 + Math.floor(random() * 4); i > 0; i--) text = mutate(text)
+    out.push(text)
+  }
+  return out.slice(0, count)
+}
+
+/** An input the parser mishandled: it threw something untyped, or took too long. */
+export interface FuzzFinding<T> {
+  input: T
+  problem: string
+}
+
+/**
+ * Runs `parse` on every input and reports those where it threw an error `typed` does not
+ * accept (a crash rather than a clear refusal) or ran longer than `maxMs`.
+ */
+export function fuzz<T>(
+  inputs: readonly T[],
+  parse: (input: T) => unknown,
+  typed: (error: unknown) => boolean,
+  maxMs = 100,
+): FuzzFinding<T>[] {
+  const findings: FuzzFinding<T>[] = []
+  for (const input of inputs) {
+    const started = performance.now()
+    try {
+      parse(input)
+    } catch (error) {
+      if (!typed(error)) findings.push({ input, problem: String((error as Error)?.stack ?? error) })
+    }
+    const took = performance.now() - started
+    if (took > maxMs) findings.push({ input, problem: `took ${took.toFixed(0)} ms` })
+  }
+  return findings
+}

@@ -9,7 +9,7 @@ describe('hostile names never crash the Docker name parsers', () => {
       [
         'ubuntu',
         'library/redis:7',
-        'docker.io/bitnami/nginx@sha256:' + 'c'.repeat(64),
+        `docker.io/bitnami/nginx@sha256:${'c'.repeat(64)}`,
         'localhost:5000/team/app:1.0',
         'a'.repeat(64),
       ],

@@ -11,7 +11,7 @@ describe('hostile library references never crash the parsers', () => {
         'library://cloud.sylabs.io/alice/tools/alpine:latest,3.9',
         'alpine',
         'library:///library/default/busybox',
-        'alice/tools/alpine:sha256.' + 'e'.repeat(64),
+        `alice/tools/alpine:sha256.${'e'.repeat(64)}`,
       ],
       4000,
       61,

@@ -1,5 +1,5 @@
 import { WharfError } from '@wharf/core-http'
-import { fuzz, hostileStrings } from '@wharf/tooling/fuzz'
+import { fuzz, fuzzHandler, hostileStrings } from '@wharf/tooling/fuzz'
 import { describe, expect, it } from 'vitest'
 import {
   formatReference,
@@ -8,6 +8,7 @@ import {
   parsePlatform,
   parseReference,
 } from '../src/index.js'
+import { createMockRegistry } from '../src/mock/index.js'
 
 const typed = (error: unknown) => error instanceof WharfError
 const digest = `sha256:${'ab'.repeat(32)}`
@@ -63,5 +64,21 @@ describe('hostile input never crashes the parsers', () => {
     for (const type of [undefined, MediaType.ImageManifest, MediaType.ImageIndex]) {
       expect(fuzz(inputs, (v) => parseManifest(encoder.encode(v), type), typed)).toEqual([])
     }
+  })
+})
+
+describe('hostile requests never crash the mock registry', () => {
+  it('answers every one with a client error or success, never a 5xx', async () => {
+    const registry = createMockRegistry()
+    const seeds = [
+      '/v2/',
+      '/v2/acme/app/manifests/v1',
+      `/v2/acme/app/blobs/${digest}`,
+      '/v2/acme/app/blobs/uploads/',
+      '/v2/acme/app/tags/list?n=2&last=a',
+      `/v2/acme/app/referrers/${digest}?artifactType=x`,
+      '/v2/_catalog?n=1',
+    ]
+    expect(await fuzzHandler(registry.handle, 'http://registry.mock', seeds, 1500, 44)).toEqual([])
   })
 })

@@ -99,3 +99,45 @@ export function fuzz<T>(
   }
   return findings
 }
+
+/**
+ * Sends `count` hostile requests (paths derived from `seeds`, every method, odd content types
+ * and the path as body) to a mock server's fetch handler; returns those answered with a 5xx
+ * or that made it throw. Paths that do not make a URL on `origin` are skipped (no client sends
+ * them there).
+ */
+export async function fuzzHandler(
+  handle: (request: Request) => Promise<Response>,
+  origin: string,
+  seeds: string[],
+  count: number,
+  seed = 1,
+): Promise<string[]> {
+  const methods = ['GET', 'HEAD', 'PUT', 'POST', 'PATCH', 'DELETE']
+  const crashes: string[] = []
+  for (const [i, path] of hostileStrings(seeds, count, seed).entries()) {
+    const method = methods[i % methods.length]!
+    let url: URL
+    try {
+      url = new URL(path, origin)
+    } catch {
+      continue
+    }
+    if (url.origin !== new URL(origin).origin || url.username || url.password) continue
+    const what = `${method} ${path.slice(0, 100)}`
+    try {
+      const response = await handle(
+        new Request(url, {
+          method,
+          headers: { 'content-type': path.slice(0, 40).replace(/[^\x20-\x7e]/g, '') },
+          ...(method === 'GET' || method === 'HEAD' ? {} : { body: path }),
+        }),
+      )
+      await response.body?.cancel().catch(() => {})
+      if (response.status >= 500) crashes.push(`${what} → ${response.status}`)
+    } catch (error) {
+      crashes.push(`${what} → threw ${(error as Error)?.message ?? error}`)
+    }
+  }
+  return crashes
+}

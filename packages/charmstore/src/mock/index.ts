@@ -213,7 +213,13 @@ export function createMockCharmStore(options: MockCharmStoreOptions = {}): MockC
         .split('/')
         .slice(1)
         .filter((s, i, all) => s !== '' || i < all.length - 1)
-        .map(decodeURIComponent)
+        .map((element) => {
+          try {
+            return decodeURIComponent(element)
+          } catch {
+            return fail('bad request', `invalid URL escape in ${JSON.stringify(element)}`)
+          }
+        })
       return await route(ctx, elems)
     } catch (error) {
       await drain(request)

@@ -433,28 +433,29 @@ describe('registry behaviour', () => {
   })
 })
 
+/** Mock registries a.mock (holding acme/app:v1, one config and one layer) and b.mock. */
+async function twoRegistries(layerSize: number) {
+  const [a, b] = ['a', 'b'].map((n) =>
+    createMockRegistry({ origin: `http://${n}.mock`, storageOrigin: `http://${n}-storage.mock` }),
+  ) as [MockRegistry, MockRegistry]
+  msw.use(...a.handlers(), ...b.handlers())
+  const on = (registry: string) =>
+    createRegistryClient({ registry, retry: { limit: 2, delay: 1 } }).repository('acme/app')
+  const src = on('http://a.mock')
+  const config = json({ architecture: 'amd64', os: 'linux' })
+  const layer = randomBytes(layerSize)
+  await src.pushBlob(config)
+  await src.pushBlob(layer)
+  await src.putManifest('v1', manifestOf(config, [layer]))
+  return { a, b, src, dst: on('http://b.mock'), layer }
+}
+
 describe('copy', () => {
   it('streams each blob to the other registry in one PUT and retries it once after a cut', async () => {
-    const a = createMockRegistry({
-      origin: 'http://a.mock',
-      storageOrigin: 'http://a-storage.mock',
-    })
-    const b = createMockRegistry({
-      origin: 'http://b.mock',
-      storageOrigin: 'http://b-storage.mock',
-    })
-    msw.use(...a.handlers(), ...b.handlers())
-    const on = (registry: string) =>
-      createRegistryClient({ registry, retry: { limit: 2, delay: 1 } }).repository('acme/app')
-    const src = on('http://a.mock')
-    const config = json({ architecture: 'amd64', os: 'linux' })
-    const layer = randomBytes(300_000)
-    await src.pushBlob(config)
-    await src.pushBlob(layer)
-    await src.putManifest('v1', manifestOf(config, [layer]))
+    const { a, b, src, dst, layer } = await twoRegistries(300_000)
     a.faults.cutAfterBytes = { bytes: 100_000, count: 1, paths: new RegExp(sha256(layer)) }
     const events: string[] = []
-    await copy(src, on('http://b.mock'), {
+    await copy(src, dst, {
       reference: 'v1',
       onCopy: (e) => events.push(`${e.action} ${e.descriptor.digest}`),
     })
@@ -468,23 +469,7 @@ describe('copy', () => {
   })
 
   it('fails a copy whose source blob does not match its digest, and nothing lands', async () => {
-    const a = createMockRegistry({
-      origin: 'http://a.mock',
-      storageOrigin: 'http://a-storage.mock',
-    })
-    const b = createMockRegistry({
-      origin: 'http://b.mock',
-      storageOrigin: 'http://b-storage.mock',
-    })
-    msw.use(...a.handlers(), ...b.handlers())
-    const on = (registry: string) =>
-      createRegistryClient({ registry, retry: { limit: 2, delay: 1 } }).repository('acme/app')
-    const src = on('http://a.mock')
-    const config = json({ architecture: 'amd64', os: 'linux' })
-    const layer = randomBytes(100_000)
-    await src.pushBlob(config)
-    await src.pushBlob(layer)
-    await src.putManifest('v1', manifestOf(config, [layer]))
+    const { b, src, dst, layer } = await twoRegistries(100_000)
     for (const [name, body] of [
       ['other bytes', randomBytes(100_000)],
       ['too few bytes', layer.subarray(0, 60_000)],
@@ -496,7 +481,7 @@ describe('copy', () => {
           }),
         ),
       )
-      const error = await copy(src, on('http://b.mock'), { reference: 'v1' }).catch((e) => e)
+      const error = await copy(src, dst, { reference: 'v1' }).catch((e) => e)
       expect(error, name).toBeInstanceOf(
         body.byteLength === layer.byteLength ? DigestMismatchError : SizeMismatchError,
       )

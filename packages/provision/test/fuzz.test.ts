@@ -15,7 +15,7 @@ describe('hostile YAML never crashes decodeYaml', () => {
       81,
     )
     expect(
-      // The yaml parser takes ≈ 7 µs per character: 1 s flags a blow-up, not its pace.
+      // The yaml parser takes ≈ 7 µs per character: 2 s flags a blow-up, not its pace.
       fuzz(
         inputs,
         (v) => decodeYaml(v),

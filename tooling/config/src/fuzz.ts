@@ -84,7 +84,7 @@ export function fuzz<T>(
   inputs: readonly T[],
   parse: (input: T) => unknown,
   typed: (error: unknown) => boolean,
-  maxMs = 100,
+  maxMs = 250,
 ): FuzzFinding<T>[] {
   const findings: FuzzFinding<T>[] = []
   for (const input of inputs) {

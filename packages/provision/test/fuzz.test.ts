@@ -20,7 +20,7 @@ describe('hostile YAML never crashes decodeYaml', () => {
         inputs,
         (v) => decodeYaml(v),
         (e) => e instanceof WharfError,
-        1000,
+        2000,
       ),
     ).toEqual([])
   })

@@ -141,3 +141,69 @@ export async function fuzzHandler(
   }
   return crashes
 }
+
+/** What a hostile server answers with: values for its random statuses, headers and bodies. */
+export interface HostileAnswers {
+  /** Texts to derive bodies and header values from (valid bodies, header values, paths). */
+  seeds: string[]
+  /** Headers the client reads; each is set on about a third of the answers. */
+  headers: string[]
+  /** Content types to choose from. */
+  contentTypes: string[]
+  /** Statuses to choose from (default: a spread of 2xx, 3xx, 4xx and 5xx). */
+  statuses?: number[]
+}
+
+/**
+ * A fetch handler answering every request with a random status, random values for the
+ * client's headers and a random body, all derived from `answers` (seeded, reproducible).
+ */
+export function hostileResponder(answers: HostileAnswers, seed = 1): () => Response {
+  const random = prng(seed)
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!
+  const texts = hostileStrings(answers.seeds, 800, seed + 1)
+  const statuses = answers.statuses ?? [
+    200, 201, 202, 204, 206, 301, 302, 307, 400, 401, 403, 404, 409, 416, 422, 500, 503,
+  ]
+  return () => {
+    const status = pick(statuses)
+    const headers = new Headers({ 'content-type': pick(answers.contentTypes) })
+    for (const name of answers.headers) {
+      if (random() < 0.3)
+        headers.set(
+          name,
+          pick(texts)
+            .replace(/[^\x20-\x7e]/g, '')
+            .trim(),
+        )
+    }
+    const body = [204, 301, 302, 307].includes(status) ? null : pick(texts)
+    return new Response(body, { status, headers })
+  }
+}
+
+/**
+ * Runs `count` randomly chosen operations (seeded) and returns the failures that were not
+ * typed (`typed` says no), plus the set of outcomes seen (`ok` or an error code).
+ */
+export async function hostileRounds(
+  operations: Array<[string, () => Promise<unknown>]>,
+  typed: (error: unknown) => error is { code: string },
+  count: number,
+  seed = 1,
+): Promise<{ untyped: string[]; outcomes: Set<string> }> {
+  const random = prng(seed)
+  const untyped: string[] = []
+  const outcomes = new Set<string>()
+  for (let round = 0; round < count; round++) {
+    const [name, run] = operations[Math.floor(random() * operations.length)]!
+    try {
+      await run()
+      outcomes.add('ok')
+    } catch (error) {
+      if (typed(error)) outcomes.add(error.code)
+      else untyped.push(`${name}: ${(error as Error)?.stack ?? error}`)
+    }
+  }
+  return { untyped, outcomes }
+}

@@ -190,10 +190,10 @@ export async function uploadArchive(
     searchParams: search,
     signal: options.signal,
   })
-  const result = (await response.json()) as { Id?: string; PromulgatedId?: string }
+  const result = (await response.json()) as { Id?: unknown; PromulgatedId?: unknown } | null
   const parse = (text: unknown) => {
     try {
-      return parseCharmURL(String(text))
+      return parseCharmURL(text as string)
     } catch (error) {
       throw new CharmStoreProtocolError(
         `upload of ${id}: invalid id ${JSON.stringify(text)} in the reply`,
@@ -202,8 +202,8 @@ export async function uploadArchive(
     }
   }
   return {
-    id: parse(result.Id),
-    ...(result.PromulgatedId ? { promulgatedId: parse(result.PromulgatedId) } : {}),
+    id: parse(result?.Id),
+    ...(result?.PromulgatedId ? { promulgatedId: parse(result.PromulgatedId) } : {}),
   }
 }
 

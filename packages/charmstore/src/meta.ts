@@ -70,7 +70,7 @@ function includeNames(include: MetaInclude): Array<[field: string, name: string]
 
 function parseId(text: unknown, what: string): CharmURL {
   try {
-    return parseCharmURL(String(text))
+    return parseCharmURL(text as string)
   } catch (error) {
     throw new CharmStoreProtocolError(
       `${what}: the store returned an invalid id ${JSON.stringify(text)}`,
@@ -93,12 +93,13 @@ export async function meta<I extends MetaInclude>(
     channel: options.channel ?? channel,
     signal: options.signal,
   })
-  const body = (await result.json()) as { Id?: string; Meta?: Record<string, unknown> }
+  const body = (await result.json()) as { Id?: unknown; Meta?: Record<string, unknown> } | null
+  const found = body?.Meta
   const out: Record<string, unknown> = {}
   for (const [field, name] of names) {
-    if (body.Meta && Object.hasOwn(body.Meta, name)) out[field] = body.Meta[name]
+    if (found && typeof found === 'object' && Object.hasOwn(found, name)) out[field] = found[name]
   }
-  return { id: parseId(body.Id, `meta of ${id}`), meta: out as MetaResult<I> }
+  return { id: parseId(body?.Id, `meta of ${id}`), meta: out as MetaResult<I> }
 }
 
 /** The latest revision of one id, or why it could not be found. */

@@ -29,6 +29,15 @@ export interface ResourceData {
   hash: string
 }
 
+/** The `Revision` of an upload reply; CharmStoreProtocolError when there is none. */
+function revisionOf(reply: unknown, what: string): number {
+  const revision = (reply as { Revision?: unknown } | null | undefined)?.Revision
+  if (typeof revision !== 'number' || !Number.isSafeInteger(revision) || revision < 0) {
+    throw new CharmStoreProtocolError(`${what}: no valid Revision in the reply`)
+  }
+  return revision
+}
+
 function checkName(name: string): string {
   if (typeof name !== 'string' || name === '' || name.includes('/')) {
     throw new CharmStoreArgumentError(`invalid resource name ${JSON.stringify(name)}`)
@@ -171,9 +180,9 @@ async function singleUpload(
     searchParams: { hash: digest.hex, filename: options.filename },
     signal: options.signal,
   })
-  const result = await readJson<{ Revision: number }>(response)
+  const stored = revisionOf(await readJson(response), `upload of resource ${name}`)
   options.onProgress?.({ type: 'done', transferred: size })
-  return result.Revision
+  return stored
 }
 
 async function multipart(
@@ -210,6 +219,9 @@ async function multipart(
       throw error
     }
   }
+  if (typeof info?.UploadId !== 'string' || info.UploadId === '') {
+    throw new CharmStoreProtocolError('upload: the store sent no upload id')
+  }
   for (const key of ['MinPartSize', 'MaxPartSize', 'MaxParts'] as const) {
     if (!Number.isSafeInteger(info?.[key]) || info[key] < 1) {
       throw new CharmStoreProtocolError(
@@ -224,7 +236,8 @@ async function multipart(
       `upload: parts of ${partSize} bytes exceed the limit of ${MAX_PART_BUFFER}`,
     )
   }
-  const have = (info.Parts?.Parts ?? [])
+  const listed = info.Parts?.Parts
+  const have = (Array.isArray(listed) ? listed : [])
     .map((p, i) => ({ p, i }))
     .filter(
       ({ p, i }) =>
@@ -297,7 +310,7 @@ async function multipart(
     searchParams: { 'upload-id': uploadId, filename: options.filename },
     signal: options.signal,
   })
-  return (await readJson<{ Revision: number }>(response)).Revision
+  return revisionOf(await readJson(response), `upload ${uploadId} of resource ${name}`)
 }
 
 /** Adds the upload's expiry (csclient's `Progress.Start(uploadId, expires)`) to the start event. */
@@ -389,11 +402,11 @@ export async function addDockerResource(
       `docker image digest must be sha256:<64 hex>, got ${JSON.stringify(image?.digest)}`,
     )
   }
-  const result = await client.doWithResponse<{ Revision: number }>(
+  const result = await client.doWithResponse(
     'POST',
     resourcePath(id, name, undefined, 'resource'),
     { ImageName: image.imageName ?? '', Digest: image.digest },
     options,
   )
-  return result.Revision
+  return revisionOf(result, `docker resource ${name}`)
 }

@@ -17,6 +17,11 @@ export interface ResumeOptions {
   what: string
 }
 
+/** A reader of the body; a bodiless answer (204) reads as empty, so its size is checked too. */
+function readerOf(response: HttpResponse): ReadableStreamDefaultReader<Uint8Array> {
+  return (response.body ?? new Blob([]).stream()).getReader()
+}
+
 /**
  * A stream over `first` that, when the size is known and the server said
  * `Accept-Ranges: bytes`, reopens from the last byte received after a break (at most
@@ -26,7 +31,7 @@ export function resumableStream(options: ResumeOptions): ReadableStream<Uint8Arr
   const { open, size, maxResumes, what } = options
   const resumable = size !== undefined && options.first.headers.get('accept-ranges') === 'bytes'
   let received = options.offset
-  let reader = options.first.body!.getReader()
+  let reader = readerOf(options.first)
   let resumes = 0
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
@@ -46,7 +51,7 @@ export function resumableStream(options: ResumeOptions): ReadableStream<Uint8Arr
           const tooMuch = error instanceof SizeMismatchError && received > size!
           if (!resumable || resumes >= maxResumes || tooMuch) throw error
           resumes++
-          reader = (await open(received)).body!.getReader()
+          reader = readerOf(await open(received))
         }
       }
     },

@@ -78,19 +78,31 @@ async function hashSource(source: UploadSource, size: number, signal?: AbortSign
   }
 }
 
-/** GETs a record; on 404 creates it with `create`. */
-async function findOrCreate<T>(
+/** The record the library answered, or ERR_PROTOCOL when it is not one with an id. */
+function withId<T extends { id: string }>(name: string, record: T | null): T {
+  if (typeof record?.id !== 'string' || record.id === '') {
+    throw new LibraryError('ERR_PROTOCOL', `the library returned a ${name} without an id`)
+  }
+  return record
+}
+
+/** GETs a record; on 404 creates it with `create`. Either way it must have an id. */
+async function findOrCreate<T extends { id: string }>(
   api: LibraryApi,
+  name: string,
   path: string,
   create: { path: string; body: Record<string, unknown> },
   o: Signal,
 ): Promise<T> {
   try {
-    return await api.data<T>(path, o)
+    return withId(name, await api.data<T | null>(path, o))
   } catch (error) {
     if (!(error instanceof NotFoundError)) throw error
   }
-  return api.data<T>(create.path, { method: 'POST', json: create.body, ...o })
+  return withId(
+    name,
+    await api.data<T | null>(create.path, { method: 'POST', json: create.body, ...o }),
+  )
 }
 
 /** The entity, collection, container and image records of a push, created when missing. */
@@ -105,18 +117,21 @@ async function records(
   const { entity: e, collection: c, container: n } = pushPath(path)
   const entity = await findOrCreate<Entity>(
     api,
+    'entity',
     refPath('v1/entities/', e),
     { path: 'v1/entities', body: { name: e, description: 'No description' } },
     o,
   )
   const collection = await findOrCreate<Collection>(
     api,
+    'collection',
     refPath('v1/collections/', `${e}/${c}`),
     { path: 'v1/collections', body: { name: c, description: 'No description', entity: entity.id } },
     o,
   )
   const container = await findOrCreate<Container>(
     api,
+    'container',
     refPath('v1/containers/', `${e}/${c}/${n}`),
     {
       path: 'v1/containers',
@@ -124,26 +139,21 @@ async function records(
     },
     o,
   )
-  let image: Image
+  let image: Image | null
   try {
-    image = await api.data<Image>(refPath('v1/images/', `${e}/${c}/${n}:${hash}`), {
+    image = await api.data<Image | null>(refPath('v1/images/', `${e}/${c}/${n}:${hash}`), {
       searchParams: { arch },
       ...o,
     })
   } catch (error) {
     if (!(error instanceof NotFoundError)) throw error
-    image = await api.data<Image>('v1/images', {
+    image = await api.data<Image | null>('v1/images', {
       method: 'POST',
       json: { hash, description, container: container.id },
       ...o,
     })
   }
-  for (const [name, record] of Object.entries({ entity, collection, container, image })) {
-    if (typeof record?.id !== 'string' || record.id === '') {
-      throw new LibraryError('ERR_PROTOCOL', `the library returned a ${name} without an id`)
-    }
-  }
-  return { container, image }
+  return { container, image: withId('image', image) }
 }
 
 /** Points the tags at the image: v2 arch tags when the server has them, v1 tags otherwise. */

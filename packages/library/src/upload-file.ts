@@ -67,6 +67,21 @@ export function fileBody(source: UploadSource, size: number, report?: ProgressLi
   }, size)
 }
 
+/** A presigned URL from the library's answer; ERR_PROTOCOL unless it is an http(s) URL. */
+function presigned(value: unknown, what: string): URL {
+  let url: URL | undefined
+  try {
+    url = typeof value === 'string' ? new URL(value) : undefined
+  } catch {
+    url = undefined
+  }
+  // The value is not quoted: a presigned URL carries a signature.
+  if (url?.protocol !== 'http:' && url?.protocol !== 'https:') {
+    throw new LibraryError('ERR_PROTOCOL', `the library sent a ${what} that is not an http(s) URL`)
+  }
+  return url
+}
+
 /** v1: the file as the body of `POST v1/imagefile/<id>`. */
 export async function uploadV1(
   api: LibraryApi,
@@ -98,11 +113,11 @@ export async function uploadV2Single(
       ...o,
     })) ?? {}
   if (!uploadURL) throw new LibraryError('ERR_PROTOCOL', 'error getting presigned URL')
-  const url = new URL(uploadURL)
+  const url = presigned(uploadURL, 'presigned upload URL')
   const signedHeaders = (url.searchParams.get('X-Amz-SignedHeaders') ?? '').split(';')
   const headers: Record<string, string> = { 'content-type': 'application/octet-stream' }
   if (signedHeaders.includes('x-amz-content-sha256')) headers['x-amz-content-sha256'] = digest.hex
-  const response = await api.storage(uploadURL).request(url, { method: 'PUT', body, headers, ...o })
+  const response = await api.storage(url.href).request(url, { method: 'PUT', body, headers, ...o })
   await response.discard()
   return completion(
     await api.data<UploadImageComplete | null>(refPath('v2/imagefile/', `${image.id}/_complete`), {
@@ -190,7 +205,8 @@ export async function uploadV2Multipart(
         if (!presignedURL) {
           throw new LibraryError('ERR_PROTOCOL', `no presigned URL for part ${part.partNumber}`)
         }
-        const response = await api.storage(presignedURL).request(presignedURL, {
+        const url = presigned(presignedURL, `presigned URL of part ${part.partNumber}`)
+        const response = await api.storage(url.href).request(url, {
           method: 'PUT',
           body: part.body,
           headers: s3compliant ? { 'x-amz-content-sha256': part.checksum.hex } : {},

@@ -1,6 +1,6 @@
 import { SessionClosedError } from '@wharf/auth'
 import type { HttpClient } from '@wharf/core-http'
-import { createHttpClient } from '@wharf/core-http'
+import { createHttpClient, ParseError } from '@wharf/core-http'
 import {
   type BlobSource,
   deleteBlob,
@@ -237,6 +237,9 @@ export class ProvisionClient {
       )
       if (options.signal) r.signal(options.signal)
       const items = (await r.do<Array<ModelTypes[P]>>()) ?? []
+      if (!Array.isArray(items)) {
+        throw new ParseError(`GET ${apiPath(prefix)} (page ${page + 1})`, 'expected a JSON array')
+      }
       yield* items
       if (items.length < size) return
     }
@@ -318,7 +321,14 @@ export class ProvisionClient {
   /** `GET /indexes/{prefix}/{name}` (machines also answer for param names); reads the first JSON value. */
   async oneIndex(prefix: Prefix, name: string): Promise<Index> {
     const response = await this.req().urlFor('indexes', prefix, name).send()
-    return firstJsonValue(await response.text()) as Index
+    const text = await response.text()
+    try {
+      return firstJsonValue(text) as Index
+    } catch (error) {
+      throw new ParseError(`${response.method} ${response.url}`, 'response is not valid JSON', {
+        cause: error,
+      })
+    }
   }
 
   /** `GET /{at}?params`: blob names (`listBlobs('files', 'path', '/dir')`, `listBlobs('isos')`). */

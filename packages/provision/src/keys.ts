@@ -26,6 +26,9 @@ export function ipv4ToHex(address: string): string {
 /** The key of a model object ("" when its key field is unset). */
 export function keyOf(prefix: Prefix, object: object): string {
   const spec = MODEL_KEYS[prefix]
+  if (typeof object !== 'object' || object === null) {
+    throw new ModelError(`${prefix}: not a model object: ${String(object).slice(0, 60)}`)
+  }
   const value = (object as Record<string, unknown>)[spec.field]
   if (value === undefined || value === null || value === '') return ''
   if (typeof value !== 'string') {

@@ -6,6 +6,7 @@ import {
   type FetchLike,
   type Hooks,
   HttpError,
+  ParseError,
   type RetryPolicy,
 } from '@wharf/core-http'
 import { parseErrorEntries, toProvisionError } from './errors.js'
@@ -123,14 +124,17 @@ export async function refreshingToken(
   const viaBasic = createHttpClient(
     httpOptions(endpoint, basicAuth({ username, password, allowInsecure }), options),
   )
-  const ask = async (client: ReturnType<typeof createHttpClient>, signal?: AbortSignal) =>
-    (
-      await client.json<UserToken>(path, {
-        searchParams,
-        failFast: true,
-        ...(signal ? { signal } : {}),
-      })
-    ).Token
+  const ask = async (client: ReturnType<typeof createHttpClient>, signal?: AbortSignal) => {
+    const answer = await client.json<UserToken | null>(path, {
+      searchParams,
+      failFast: true,
+      ...(signal ? { signal } : {}),
+    })
+    if (typeof answer?.Token !== 'string' || answer.Token === '') {
+      throw new ParseError(`GET ${path}`, 'the answer has no Token')
+    }
+    return answer.Token
+  }
   let last: string | undefined
   const session = tokenSession({
     ttl,

@@ -107,7 +107,7 @@ export function fuzz<T>(
  * them there).
  */
 export async function fuzzHandler(
-  handle: (request: Request) => Promise<Response>,
+  handle: (request: Request) => Response | Promise<Response>,
   origin: string,
   seeds: string[],
   count: number,

@@ -100,6 +100,12 @@ async function prepare(
   const { path, tag } = imageRef(ref, client.baseURL)
   const arch = options.arch ?? ''
   const image = await client.getImage({ host: '', path, tags: [tag] }, options)
+  if (!Number.isSafeInteger(image.size) || image.size < 0) {
+    throw new LibraryError(
+      'ERR_PROTOCOL',
+      `the library sent image ${path}:${tag} with an invalid size ${JSON.stringify(image.size)}`,
+    )
+  }
   if (!image.uploaded && image.size === 0) {
     throw new LibraryError('ERR_NOT_UPLOADED', `image ${path}:${tag} has no file yet`)
   }

@@ -94,6 +94,21 @@ describe('downloadImage (single stream)', () => {
     expect(mock.requests.filter((r) => r.origin === 'storage')).toEqual([])
   })
 
+  it('refuses an image record whose size is not a byte count, before downloading', async () => {
+    const { client, mock } = await withImage(1 * KiB)
+    const image = [...mock.state.images.values()][0]!
+    for (const size of [-1, 1.5, '1024']) {
+      image.size = size as number
+      mock.requests.length = 0
+      const error = await rejection(
+        client.downloadImage('a/b/c', { arch: 'amd64', writable: collector().writable }),
+      )
+      expect(error.code).toBe('ERR_PROTOCOL')
+      expect(error.message).toContain('invalid size')
+      expect(mock.requests.filter((r) => r.origin === 'storage')).toEqual([])
+    }
+  })
+
   it('gives NotFoundError for a missing image and a typed error for bad options', async () => {
     const { client } = await withImage(1 * KiB)
     expect(

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { type FetchLike, WharfError } from '@wharf/core-http'
-import { hostileResponder, hostileRounds } from '@wharf/tooling/fuzz'
+import { drainBounded, hostileResponder, hostileRounds } from '@wharf/tooling/fuzz'
 import { http } from 'msw'
 import { setupServer } from 'msw/node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -16,12 +16,6 @@ const USER = 'rocketskates'
 const PASSWORD = 'r0cketsk8ts'
 const iso = new TextEncoder().encode('iso bytes')
 const isoSha = createHash('sha256').update(iso).digest('hex')
-
-/** Drains an async iterable, at most 50 items. */
-async function drain(items: AsyncIterable<unknown>): Promise<void> {
-  let n = 0
-  for await (const _ of items) if (++n >= 50) break
-}
 
 /** Session options: fast retries, no background refresh, requests through `fetch`. */
 const sessionOptions = (fetch?: FetchLike) => ({
@@ -51,7 +45,10 @@ function operations(
           filterBuilder().where('Name', 'Eq', 'node1.example.com').limit(5),
         ),
     ],
-    ['iterateModel', () => drain(client.iterateModel('machines', { pageSize: 2, maxPages: 30 }))],
+    [
+      'iterateModel',
+      () => drainBounded(client.iterateModel('machines', { pageSize: 2, maxPages: 30 })),
+    ],
     ['createModel', () => client.createModel('machines', machine)],
     ['putModel', () => client.putModel('machines', { ...machine, Description: 'rack 4' })],
     [

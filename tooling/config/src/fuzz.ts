@@ -207,3 +207,9 @@ export async function hostileRounds(
   }
   return { untyped, outcomes }
 }
+
+/** Reads an async iterable (a listing, pages) to its end or to `max` items, whichever first. */
+export async function drainBounded(items: AsyncIterable<unknown>, max = 50): Promise<void> {
+  let n = 0
+  for await (const _ of items) if (++n >= max) break
+}

@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { type AgentState, createAgent } from '../../src/agent/index.js'
 import { equalItem } from '../../src/index.js'
 import { onCleanup, startMock } from '../helpers.js'
-import { collector, jobChain, jobLogText, sh, tempDir, world } from './world.js'
+import { collector, idleMachine, jobChain, jobLogText, sh, tempDir, world } from './world.js'
 
 const record = (line: string) => sh(`echo "$RS_TASK" >> "$RS_RUNNER_DIR/order"`, line)
 
@@ -248,15 +248,7 @@ describe('machine agent', () => {
 
   it('exits on a wait timeout with exitOnNotRunnable, and stop() ends a wait', async () => {
     const { client } = await startMock()
-    const machine = await world(client, {
-      tasks: {},
-      stages: { idle: {} },
-      stage: 'idle',
-      meta: { 'feature-flags': 'change-stage-v2' },
-    })
-    await client.patchModel('machines', machine.Uuid!, [
-      { op: 'replace', path: '/Runnable', value: false },
-    ])
+    const machine = await idleMachine(client)
     const agentDir = await tempDir()
     const timedOut = createAgent(client, machine, {
       agentDir,

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { describe, expect, it, vi } from 'vitest'
 import { AgentError, type AgentState, createAgent, PathEscapeError } from '../../src/agent/index.js'
 import { startMock } from '../helpers.js'
-import { collector, jobChain, sh, tempDir, world } from './world.js'
+import { collector, idleMachine, jobChain, sh, tempDir, world } from './world.js'
 
 describe('agent outcomes', () => {
   it.each([
@@ -113,15 +113,7 @@ describe('agent outcomes', () => {
 
   it('gives up after maxTransitions and refuses a second concurrent run()', async () => {
     const { client } = await startMock()
-    const machine = await world(client, {
-      tasks: {},
-      stages: { idle: {} },
-      stage: 'idle',
-      meta: { 'feature-flags': 'change-stage-v2' },
-    })
-    await client.patchModel('machines', machine.Uuid!, [
-      { op: 'replace', path: '/Runnable', value: false },
-    ])
+    const machine = await idleMachine(client)
     const agent = createAgent(client, machine, {
       agentDir: await tempDir(),
       timeout: 100,

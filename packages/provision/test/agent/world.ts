@@ -54,6 +54,19 @@ export async function world(client: ProvisionClient, spec: WorldSpec): Promise<M
   })
 }
 
+/** A machine in an empty stage `idle`, not runnable: an agent only waits on it. */
+export async function idleMachine(client: ProvisionClient): Promise<Machine> {
+  const machine = await world(client, {
+    tasks: {},
+    stages: { idle: {} },
+    stage: 'idle',
+    meta: { 'feature-flags': 'change-stage-v2' },
+  })
+  return client.patchModel('machines', machine.Uuid!, [
+    { op: 'replace', path: '/Runnable', value: false },
+  ])
+}
+
 /** `#!/bin/sh` plus the given lines. */
 export const sh = (...lines: string[]) => `#!/bin/sh\n${lines.join('\n')}\n`
 
